@@ -1,0 +1,55 @@
+#include <iostream>
+
+#include "cli/commands.h"
+#include "training/trainer.h"
+
+namespace moodtune::cli {
+
+void add_train_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("train", "Train an emotion model on a class-folder tree or a FER2013 CSV");
+  auto p = std::make_shared<TrainParams>();
+  cmd->add_option("--data", p->data, "Folder with train/ and val/ class folders, or a FER2013 CSV")->required();
+  cmd->add_option("--out", p->out_dir, "Run folder (checkpoints, logs, best.mtm, report)")->capture_default_str();
+  cmd->add_option("--arch", p->net.arch, "Architecture: resnet-compact | resnet-wide")->capture_default_str();
+  cmd->add_option("--width", p->net.width, "Channels of the first stage (0 = the architecture's default)");
+  cmd->add_option("--dropout", p->net.dropout, "Dropout before the head")->capture_default_str();
+  cmd->add_option("--epochs", p->epochs, "Epochs")->capture_default_str();
+  cmd->add_option("--batch", p->batch_size, "Batch size")->capture_default_str();
+  cmd->add_option("--optimizer", p->optimizer, "sgd (Nesterov) | adamw")->capture_default_str();
+  cmd->add_option("--lr", p->lr, "Peak learning rate")->capture_default_str();
+  cmd->add_option("--momentum", p->momentum, "SGD momentum")->capture_default_str();
+  cmd->add_option("--weight-decay", p->weight_decay, "Weight decay")->capture_default_str();
+  cmd->add_option("--schedule", p->schedule, "onecycle | cosine | plateau | constant")->capture_default_str();
+  cmd->add_option("--warmup", p->warmup_fraction, "Warm-up share of all steps (onecycle, cosine)")->capture_default_str();
+  cmd->add_option("--label-smoothing", p->label_smoothing, "Label smoothing")->capture_default_str();
+  cmd->add_option("--balance", p->balance, "Class imbalance: oversample | weights | none")->capture_default_str();
+  cmd->add_option("--oversample-to", p->oversample_to, "Oversample minority classes up to this share of the largest")->capture_default_str();
+  cmd->add_option("--patience", p->early_stop_patience, "Early stopping patience in epochs (0 = off)")->capture_default_str();
+  cmd->add_option("--seed", p->seed, "Random seed (data order, augmentation, init)")->capture_default_str();
+  cmd->add_option("--threads", p->threads, "Intra-op threads")->capture_default_str();
+  cmd->add_option("--init", p->init_model, "Fine-tune from this model file (new head if the classes differ)");
+  cmd->add_flag("--freeze-backbone", p->freeze_backbone, "With --init: train only the head");
+  cmd->add_flag("--resume", p->resume, "Continue the run in --out from its last checkpoint");
+  cmd->add_option("--max-per-class", p->max_per_class, "Use at most N training images per class (smoke runs)");
+  cmd->add_flag("--no-augment{false}", p->augment.enabled, "Switch all augmentation off");
+  cmd->add_flag("--no-flip{false}", p->augment.flip, "No horizontal flips");
+  cmd->add_option("--rotate", p->augment.rotate_deg, "Max rotation in degrees")->capture_default_str();
+  cmd->add_option("--scale", p->augment.scale, "Max zoom in/out")->capture_default_str();
+  cmd->add_option("--shift", p->augment.shift, "Max shift, share of the side")->capture_default_str();
+  cmd->add_option("--brightness", p->augment.brightness, "Max brightness change")->capture_default_str();
+  cmd->add_option("--contrast", p->augment.contrast, "Max contrast change")->capture_default_str();
+  cmd->add_option("--gamma", p->augment.gamma, "Max gamma change")->capture_default_str();
+  cmd->add_option("--erase", p->augment.erase_prob, "Random erasing probability")->capture_default_str();
+  cmd->callback([p, &exit_code] {
+    try {
+      TrainResult r = train_model(*p);
+      std::cout << "best val accuracy " << r.best_val_acc << " at epoch " << r.best_epoch << " -> " << r.best_model << "\n";
+      exit_code = 0;
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      exit_code = 2;
+    }
+  });
+}
+
+}  // namespace moodtune::cli

@@ -1,0 +1,21 @@
+// moodtune — recognise the emotion on a listener's face and pick music for it.
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"moodtune: face emotion recognition and mood-aware music"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "moodtune 0.1.0");
+  int exit_code = 0;
+  moodtune::cli::add_train_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+  return exit_code;
+}

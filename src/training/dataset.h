@@ -1,0 +1,66 @@
+// dataset.h — labelled face images in memory, loaded from a class-folder
+// tree or from the original FER2013 CSV.
+//
+//   moodtune::LoadReport rep;
+//   auto splits = moodtune::load_splits("fer2013/", 48, rep);  // or a .csv
+//   std::cout << splits.train.size() << " training faces\n";
+//   for (auto& p : rep.problems) std::cerr << p << "\n";      // file[:line]: why
+//
+// Images are stored as one uint8 tensor [N,S,S] (FER2013 train is 66 MB), so
+// epochs never touch the disk. Nothing is dropped silently: every skipped
+// file or row becomes a line in LoadReport::problems.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace moodtune {
+
+struct LoadReport {
+  std::vector<std::string> problems;  // "path[:line]: what is wrong"
+};
+
+struct FaceDataset {
+  torch::Tensor images;               // uint8 [N,S,S]
+  std::vector<int64_t> labels;        // index into classes
+  std::vector<std::string> classes;
+  std::vector<std::string> sources;   // file path, or "file.csv:LINE"
+  int64_t size() const { return static_cast<int64_t>(labels.size()); }
+  std::vector<int64_t> class_counts() const;
+  // A subset with at most `per_class` images of each class (first ones in
+  // load order, which is sorted by path): small real sets for smoke tests.
+  FaceDataset take_per_class(int64_t per_class) const;
+  FaceDataset subset(const std::vector<int64_t>& indices) const;
+};
+
+struct DataSplits {
+  FaceDataset train;
+  FaceDataset val;
+  std::string train_source, val_source;  // where each split came from
+};
+
+// Class names for a folder tree: the 7 FER2013 emotions when every class
+// folder is one of them (so a tree with a missing class keeps the standard
+// order), otherwise the sorted folder names of `split_dir`.
+std::vector<std::string> discover_classes(const std::string& split_dir);
+
+// `<dir>/<class>/*` (images of any format OpenCV reads). Folders whose name is
+// not in `classes` are reported, not loaded.
+FaceDataset load_folder(const std::string& dir, const std::vector<std::string>& classes,
+                        int input_size, LoadReport& report);
+
+// FER2013 CSV: columns emotion,pixels,Usage (in any order, header required).
+// `usage` selects rows ("Training", "PublicTest", "PrivateTest"); empty = all.
+// Labels are converted from the CSV's numbering to the folder order.
+FaceDataset load_fer_csv(const std::string& csv_path, const std::string& usage,
+                         int input_size, LoadReport& report);
+
+// `root` is either a folder with train/ and val/ (or test/) split folders, or a
+// FER2013 CSV (Training -> train, PublicTest -> val). Throws
+// std::runtime_error when a split is missing or empty.
+DataSplits load_splits(const std::string& root, int input_size, LoadReport& report);
+
+bool is_image_file(const std::string& path);
+
+}  // namespace moodtune

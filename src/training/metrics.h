@@ -1,0 +1,43 @@
+// metrics.h — classification metrics from a confusion matrix.
+//
+//   moodtune::Confusion cm(7);
+//   cm.add(true_label, predicted_label);
+//   moodtune::ClassMetrics m = cm.metrics();   // accuracy, per-class P/R/F1...
+//   nlohmann::json j = m.to_json(class_names);
+//
+// Plain value types; not synchronised.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace moodtune {
+
+struct PerClass {
+  double precision = 0, recall = 0, f1 = 0;
+  int64_t support = 0;
+};
+
+struct ClassMetrics {
+  int64_t n = 0;
+  double accuracy = 0;
+  double balanced_accuracy = 0;  // mean recall over classes with support
+  double macro_f1 = 0;           // mean F1 over classes with support
+  std::vector<PerClass> per_class;
+  std::vector<std::vector<int64_t>> confusion;  // rows = true, cols = predicted
+  nlohmann::json to_json(const std::vector<std::string>& classes) const;
+  std::string table(const std::vector<std::string>& classes) const;  // terminal text
+};
+
+class Confusion {
+ public:
+  explicit Confusion(int num_classes);
+  void add(int64_t truth, int64_t predicted);
+  ClassMetrics metrics() const;
+  const std::vector<std::vector<int64_t>>& matrix() const { return m_; }
+
+ private:
+  std::vector<std::vector<int64_t>> m_;
+};
+
+}  // namespace moodtune

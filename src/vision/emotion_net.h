@@ -1,0 +1,78 @@
+// emotion_net.h — the emotion CNN, defined once and shared by training and
+// inference.
+//
+//   moodtune::NetConfig cfg;            // arch "resnet-compact", width 32
+//   auto net = moodtune::make_emotion_net(cfg);
+//   torch::Tensor logits = net->forward(torch::zeros({1, 1, 48, 48}));
+//
+// Architectures are looked up by name so that a model file can say which one
+// it holds. Each is a small pre-activation-free ResNet for 1-channel 48x48
+// faces: a 3x3 stem, three stages of BasicBlocks with stride-2 transitions,
+// global average pooling, dropout and a linear head. The backbone and head
+// are separate so that fine-tuning can replace or freeze them.
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+namespace moodtune {
+
+struct NetConfig {
+  std::string arch = "resnet-compact";  // "resnet-compact" | "resnet-wide"
+  int width = 0;                        // channels of the first stage; 0 = the arch's default
+  int num_classes = 7;
+  int input_size = 48;                  // square, grayscale
+  double dropout = 0.3;
+};
+
+// Architecture version: bump when a change would make old weights load into
+// a different function.
+inline constexpr int kArchVersion = 1;
+
+std::vector<std::string> known_architectures();
+// Fills in defaults (width) and validates; throws std::invalid_argument with
+// the list of known names when arch is unknown.
+NetConfig resolve_config(NetConfig cfg);
+
+class BasicBlockImpl : public torch::nn::Module {
+ public:
+  BasicBlockImpl(int in_ch, int out_ch, int stride);
+  torch::Tensor forward(torch::Tensor x);
+
+ private:
+  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, down{nullptr};
+  torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, down_bn{nullptr};
+};
+TORCH_MODULE(BasicBlock);
+
+class EmotionNetImpl : public torch::nn::Module {
+ public:
+  explicit EmotionNetImpl(const NetConfig& cfg);
+  torch::Tensor forward(torch::Tensor x);     // [N,1,S,S] normalised -> logits [N,C]
+  torch::Tensor features(torch::Tensor x);    // pooled backbone features [N,F]
+  // Replaces the head with a fresh one for a new class count (transfer learning).
+  void reset_head(int num_classes);
+  // Transfer learning: the backbone stops learning (no gradients) and keeps
+  // its batch-norm statistics (stays in eval mode even when train() is called).
+  void set_backbone_frozen(bool frozen);
+  bool backbone_frozen() const { return frozen_; }
+  void train(bool on = true) override;
+  std::vector<torch::Tensor> backbone_parameters();
+  std::vector<torch::Tensor> head_parameters();
+  const NetConfig& config() const { return cfg_; }
+  int64_t parameter_count() const;
+
+ private:
+  NetConfig cfg_;
+  torch::nn::Sequential backbone{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear head{nullptr};
+  int feature_dim_ = 0;
+  bool frozen_ = false;
+};
+TORCH_MODULE(EmotionNet);
+
+EmotionNet make_emotion_net(const NetConfig& cfg);
+
+}  // namespace moodtune

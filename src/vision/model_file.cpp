@@ -1,0 +1,185 @@
+#include "vision/model_file.h"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace moodtune {
+namespace {
+constexpr char kMagic[] = "MOODTUNE-MODEL\n";
+constexpr size_t kMagicLen = sizeof(kMagic) - 1;
+
+template <typename T>
+void put(std::string& out, T v) {
+  char buf[sizeof(T)];
+  std::memcpy(buf, &v, sizeof(T));
+  out.append(buf, sizeof(T));
+}
+template <typename T>
+T get(const std::string& in, size_t pos) {
+  T v;
+  std::memcpy(&v, in.data() + pos, sizeof(T));
+  return v;
+}
+
+nlohmann::json info_to_json(const ModelInfo& info) {
+  return {{"arch", info.net.arch},
+          {"arch_version", kArchVersion},
+          {"width", info.net.width},
+          {"num_classes", info.net.num_classes},
+          {"input_size", info.net.input_size},
+          {"dropout", info.net.dropout},
+          {"channels", 1},
+          {"norm", {{"mean", info.norm.mean}, {"std", info.norm.std}}},
+          {"classes", info.classes},
+          {"meta", info.meta}};
+}
+
+ModelInfo info_from_json(const nlohmann::json& j, const std::string& path) {
+  try {
+    ModelInfo info;
+    info.net.arch = j.at("arch").get<std::string>();
+    int av = j.at("arch_version").get<int>();
+    if (av != kArchVersion)
+      throw ModelFileError(path + ": model is architecture version " + std::to_string(av) +
+                           ", this build runs version " + std::to_string(kArchVersion));
+    info.net.width = j.at("width").get<int>();
+    info.net.num_classes = j.at("num_classes").get<int>();
+    info.net.input_size = j.at("input_size").get<int>();
+    info.net.dropout = j.value("dropout", 0.3);
+    info.norm.mean = j.at("norm").at("mean").get<float>();
+    info.norm.std = j.at("norm").at("std").get<float>();
+    info.classes = j.at("classes").get<std::vector<std::string>>();
+    info.meta = j.value("meta", nlohmann::json::object());
+    if (static_cast<int>(info.classes.size()) != info.net.num_classes)
+      throw ModelFileError(path + ": header lists " + std::to_string(info.classes.size()) +
+                           " class names for " + std::to_string(info.net.num_classes) + " outputs");
+    if (!(info.norm.std > 0)) throw ModelFileError(path + ": normalisation std must be positive");
+    info.net = resolve_config(info.net);  // throws on an unknown architecture
+    return info;
+  } catch (const ModelFileError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw ModelFileError(path + ": invalid model header: " + e.what());
+  }
+}
+
+std::string read_all(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw ModelFileError(path + ": model file not found");
+  if (std::filesystem::is_directory(path, ec)) throw ModelFileError(path + ": is a directory, not a model file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelFileError(path + ": cannot open model file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Parsed {
+  nlohmann::json header;
+  std::string payload;
+};
+
+Parsed parse(const std::string& path, bool need_payload) {
+  std::string bytes = read_all(path);
+  if (bytes.size() < kMagicLen || bytes.compare(0, kMagicLen, kMagic) != 0)
+    throw ModelFileError(path + ": not a moodtune model file (bad magic; expected a .mtm file written by `moodtune train`)");
+  size_t pos = kMagicLen;
+  auto need = [&](size_t n, const char* what) {
+    if (bytes.size() < pos + n)
+      throw ModelFileError(path + ": truncated model file (ends inside the " + what + ", " +
+                           std::to_string(bytes.size()) + " bytes)");
+  };
+  need(4 + 8, "header");
+  uint32_t version = get<uint32_t>(bytes, pos);
+  pos += 4;
+  if (version != kModelFormatVersion)
+    throw ModelFileError(path + ": model file format version " + std::to_string(version) +
+                         " is not supported (this build reads version " + std::to_string(kModelFormatVersion) + ")");
+  uint64_t hlen = get<uint64_t>(bytes, pos);
+  pos += 8;
+  need(hlen, "header");
+  size_t hstart = pos;
+  std::string htext = bytes.substr(pos, hlen);
+  pos += hlen;
+  need(8, "payload");
+  uint64_t plen = get<uint64_t>(bytes, pos);
+  pos += 8;
+  need(plen, "weights");
+  size_t pstart = pos;
+  pos += plen;
+  need(4, "checksum");
+  uint32_t crc = get<uint32_t>(bytes, pos);
+  uLong c = crc32(0L, reinterpret_cast<const Bytef*>(bytes.data() + hstart), static_cast<uInt>(pstart + plen - hstart));
+  if (static_cast<uint32_t>(c) != crc) throw ModelFileError(path + ": model file is corrupt (checksum mismatch)");
+  Parsed p;
+  try {
+    p.header = nlohmann::json::parse(htext);
+  } catch (const std::exception& e) {
+    throw ModelFileError(path + ": model header is not valid JSON: " + e.what());
+  }
+  if (need_payload) p.payload = bytes.substr(pstart, plen);
+  return p;
+}
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  fs::path tmp = target;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.flush();
+    if (!out) throw std::runtime_error("write failed for " + tmp.string() + " (disk full?)");
+  }
+  fs::rename(tmp, target);
+}
+
+void save_model_file(const std::string& path, EmotionNet& net, const ModelInfo& info) {
+  std::ostringstream weights;
+  torch::save(net, weights);
+  std::string header = info_to_json(info).dump();
+  std::string payload = weights.str();
+  std::string out(kMagic, kMagicLen);
+  put<uint32_t>(out, kModelFormatVersion);
+  put<uint64_t>(out, header.size());
+  size_t hstart = out.size();
+  out += header;
+  put<uint64_t>(out, payload.size());
+  out += payload;
+  // The checksum covers header+payload; the length fields are validated by
+  // the bounds checks on load.
+  uLong c = crc32(0L, reinterpret_cast<const Bytef*>(out.data() + hstart), static_cast<uInt>(out.size() - hstart));
+  put<uint32_t>(out, static_cast<uint32_t>(c));
+  write_file_atomic(path, out);
+}
+
+ModelInfo read_model_info(const std::string& path) {
+  return info_from_json(parse(path, false).header, path);
+}
+
+LoadedModel load_model_file(const std::string& path) {
+  Parsed p = parse(path, true);
+  LoadedModel m;
+  m.info = info_from_json(p.header, path);
+  m.net = make_emotion_net(m.info.net);
+  try {
+    std::istringstream in(p.payload);
+    torch::load(m.net, in);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    msg = msg.substr(0, msg.find('\n'));
+    throw ModelFileError(path + ": weights do not match architecture '" + m.info.net.arch + "': " + msg);
+  }
+  m.net->eval();
+  return m;
+}
+
+}  // namespace moodtune

@@ -1,0 +1,69 @@
+#include "vision/preprocess.h"
+
+#include <opencv2/imgproc.hpp>
+#include <cstring>
+#include <stdexcept>
+
+namespace moodtune {
+
+cv::Mat to_gray(const cv::Mat& image) {
+  if (image.empty()) throw std::invalid_argument("empty image");
+  if (image.depth() != CV_8U) throw std::invalid_argument("only 8-bit images are supported");
+  cv::Mat gray;
+  switch (image.channels()) {
+    case 1: return image;
+    case 3: cv::cvtColor(image, gray, cv::COLOR_BGR2GRAY); return gray;
+    case 4: cv::cvtColor(image, gray, cv::COLOR_BGRA2GRAY); return gray;
+    default: throw std::invalid_argument("unsupported channel count " + std::to_string(image.channels()));
+  }
+}
+
+cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp) {
+  if (image.empty()) throw std::invalid_argument("empty image");
+  const cv::Rect bounds(0, 0, image.cols, image.rows);
+  if ((box & bounds).area() <= 0) throw std::invalid_argument("face box lies outside the image");
+  const int mx = static_cast<int>(static_cast<float>(box.width) * pp.margin + 0.5f);
+  const int my = static_cast<int>(static_cast<float>(box.height) * pp.margin + 0.5f);
+  cv::Rect want(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my);
+  cv::Rect inside = want & bounds;
+  cv::Mat region = to_gray(image(inside));
+  if (inside != want) {
+    // Replicate edges so a face at the border keeps its position in the crop.
+    cv::copyMakeBorder(region, region, inside.y - want.y, want.br().y - inside.br().y,
+                       inside.x - want.x, want.br().x - inside.br().x, cv::BORDER_REPLICATE);
+  }
+  cv::Mat out;
+  const int s = pp.input_size;
+  cv::resize(region, out, cv::Size(s, s), 0, 0,
+             region.cols > s ? cv::INTER_AREA : cv::INTER_LINEAR);
+  return out;
+}
+
+cv::Mat prepare_crop(const cv::Mat& image, int input_size) {
+  cv::Mat gray = to_gray(image);
+  if (gray.cols == input_size && gray.rows == input_size) return gray;
+  cv::Mat out;
+  cv::resize(gray, out, cv::Size(input_size, input_size), 0, 0,
+             gray.cols > input_size ? cv::INTER_AREA : cv::INTER_LINEAR);
+  return out;
+}
+
+torch::Tensor normalise_u8(const torch::Tensor& u8, const Normalisation& norm) {
+  torch::Tensor x = u8.dim() == 3 ? u8.unsqueeze(1) : u8;
+  return (x.to(torch::kFloat32).div(255.0f) - norm.mean).div(norm.std);
+}
+
+torch::Tensor to_input(const std::vector<cv::Mat>& faces, const Normalisation& norm) {
+  if (faces.empty()) throw std::invalid_argument("to_input: no faces");
+  const int s = faces[0].rows;
+  torch::Tensor u8 = torch::empty({static_cast<int64_t>(faces.size()), 1, s, s}, torch::kUInt8);
+  uint8_t* dst = u8.data_ptr<uint8_t>();
+  for (const cv::Mat& f : faces) {
+    if (f.type() != CV_8UC1 || f.rows != s || f.cols != s)
+      throw std::invalid_argument("to_input: faces must be gray and all the same size");
+    for (int r = 0; r < s; ++r, dst += s) std::memcpy(dst, f.ptr<uint8_t>(r), static_cast<size_t>(s));
+  }
+  return normalise_u8(u8, norm);
+}
+
+}  // namespace moodtune

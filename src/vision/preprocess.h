@@ -1,0 +1,50 @@
+// preprocess.h — the one face preprocessing path shared by training,
+// evaluation and inference.
+//
+//   moodtune::PreprocessParams pp;                 // 48x48, margin 0.1
+//   cv::Mat face = moodtune::crop_face(frame, box, pp);   // 48x48 CV_8U
+//   torch::Tensor x = moodtune::to_input({face}, pp.norm); // [1,1,48,48]
+//
+// Pure functions, thread-safe.
+#pragma once
+#include <torch/torch.h>
+
+#include <opencv2/core.hpp>
+#include <vector>
+
+namespace moodtune {
+
+struct Normalisation {
+  float mean = 0.5f;  // in [0,1] pixel units, applied as (x/255 - mean) / std
+  float std = 0.25f;
+};
+
+struct PreprocessParams {
+  int input_size = 48;
+  // Fraction of the box size added on each side before cropping. Haar boxes
+  // are tighter than FER2013's crops (which show some hair and chin).
+  float margin = 0.1f;
+  Normalisation norm;
+};
+
+// Any 1-, 3- or 4-channel 8-bit image to single-channel gray (no copy when
+// already gray).
+cv::Mat to_gray(const cv::Mat& image);
+
+// Expands `box` by the margin, clamps to the image (padding with edge pixels
+// when the expanded box leaves it, so the face stays centred), converts to
+// gray and resizes to input_size x input_size. Throws std::invalid_argument
+// for an empty image or a box that does not overlap it.
+cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp);
+
+// A whole image taken as an already-cropped face (FER2013 crops): gray,
+// resized to input_size.
+cv::Mat prepare_crop(const cv::Mat& image, int input_size);
+
+// Stacks gray input_size x input_size CV_8U faces into a normalised float
+// tensor [N,1,S,S].
+torch::Tensor to_input(const std::vector<cv::Mat>& faces, const Normalisation& norm);
+// The same from a uint8 tensor [N,S,S] or [N,1,S,S] (training batches).
+torch::Tensor normalise_u8(const torch::Tensor& u8, const Normalisation& norm);
+
+}  // namespace moodtune
