@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "training/report.h"
 #include "training/trainer.h"
 
 namespace moodtune::cli {
@@ -40,11 +41,20 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--contrast", p->augment.contrast, "Max contrast change")->capture_default_str();
   cmd->add_option("--gamma", p->augment.gamma, "Max gamma change")->capture_default_str();
   cmd->add_option("--erase", p->augment.erase_prob, "Random erasing probability")->capture_default_str();
-  cmd->callback([p, &exit_code] {
+  auto report_only = std::make_shared<bool>(false);
+  cmd->add_flag("--report-only", *report_only, "Only (re)write the report of the run in --out");
+  cmd->callback([p, report_only, &exit_code] {
     try {
-      TrainResult r = train_model(*p);
-      std::cout << "best val accuracy " << r.best_val_acc << " at epoch " << r.best_epoch << " -> " << r.best_model << "\n";
-      exit_code = 0;
+      LoadReport rep;
+      DataSplits data = load_splits(p->data, p->net.input_size, rep);
+      for (const auto& prob : rep.problems) std::cerr << "warning: " << prob << "\n";
+      if (!rep.problems.empty()) std::cerr << "warning: " << rep.problems.size() << " input problem(s); those items were skipped\n";
+      if (!*report_only) {
+        TrainResult r = train_model(*p, data);
+        std::cout << "best val accuracy " << r.best_val_acc << " at epoch " << r.best_epoch << " -> " << r.best_model << "\n";
+      }
+      std::cout << "report: " << write_training_report(p->out_dir, data) << "/report.md\n";
+      exit_code = rep.problems.empty() ? 0 : 1;
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
       exit_code = 2;

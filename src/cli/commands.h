@@ -1,15 +1,29 @@
 // commands.h — the subcommands of the `moodtune` binary. Each add_* function
 // registers one CLI11 subcommand whose callback stores its exit status in
-// `exit_code` (0 ok, 1 some input failed, 2 usage or setup error).
+// `exit_code`: 0 all good, 1 some inputs failed (the rest were processed),
+// 2 usage or set-up error (nothing useful done).
 #pragma once
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace moodtune::cli {
 
 void add_train_command(CLI::App& app, int& exit_code);
+void add_detect_command(CLI::App& app, int& exit_code);
+void add_watch_command(CLI::App& app, int& exit_code);
+void add_evaluate_command(CLI::App& app, int& exit_code);
+void add_bench_command(CLI::App& app, int& exit_code);
+void add_data_command(CLI::App& app, int& exit_code);
 
-// The shipped model, found next to the binary's source tree or installed copy.
+// The shipped model: $MOODTUNE_MODEL, else models/default.mtm in the source
+// tree the binary was built from.
 std::string default_model_path();
+
+// {"angry": 0.01, ...} in class order.
+nlohmann::json probs_json(const std::vector<float>& probs, const std::vector<std::string>& classes);
+// "happy 0.81 | angry 0.01 disgust 0.00 ..." for terminals.
+std::string probs_text(const std::vector<float>& probs, const std::vector<std::string>& classes);
 
 }  // namespace moodtune::cli

@@ -8,7 +8,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "moodtune 0.1.0");
   int exit_code = 0;
-  moodtune::cli::add_train_command(app, exit_code);
+  namespace c = moodtune::cli;
+  c::add_detect_command(app, exit_code);
+  c::add_watch_command(app, exit_code);
+  c::add_train_command(app, exit_code);
+  c::add_evaluate_command(app, exit_code);
+  c::add_data_command(app, exit_code);
+  c::add_bench_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "common/emotions.h"
 #include "vision/preprocess.h"
@@ -199,6 +200,25 @@ FaceDataset load_fer_csv(const std::string& path, const std::string& usage, int 
   }
   ds.images = to_tensor(pixels, ds.size(), s);
   return ds;
+}
+
+std::vector<std::pair<int64_t, int64_t>> find_duplicates(const FaceDataset& a, const FaceDataset& b) {
+  auto hash_of = [](const torch::Tensor& img) {
+    const uint8_t* p = img.data_ptr<uint8_t>();
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (int64_t i = 0; i < img.numel(); ++i) h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+  };
+  std::unordered_multimap<uint64_t, int64_t> index;
+  for (int64_t i = 0; i < a.size(); ++i) index.emplace(hash_of(a.images[i].contiguous()), i);
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (int64_t j = 0; j < b.size(); ++j) {
+    torch::Tensor bj = b.images[j].contiguous();
+    auto [lo, hi] = index.equal_range(hash_of(bj));
+    for (auto it = lo; it != hi; ++it)
+      if (torch::equal(a.images[it->second], bj)) out.emplace_back(it->second, j);
+  }
+  return out;
 }
 
 DataSplits load_splits(const std::string& root, int s, LoadReport& report) {

@@ -63,4 +63,9 @@ DataSplits load_splits(const std::string& root, int input_size, LoadReport& repo
 
 bool is_image_file(const std::string& path);
 
+// Pairs (i in a, j in b) whose pixels are identical. Training reports these
+// between its train and validation splits: a validation image that also
+// sits in the training data inflates the reported accuracy.
+std::vector<std::pair<int64_t, int64_t>> find_duplicates(const FaceDataset& a, const FaceDataset& b);
+
 }  // namespace moodtune

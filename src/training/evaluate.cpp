@@ -1,22 +1,9 @@
 #include "training/evaluate.h"
 
 #include "common/progress.h"
+#include "training/augment.h"
 
 namespace moodtune {
-
-torch::Tensor predict_probs(EmotionNet& net, const torch::Tensor& x, bool tta) {
-  if (!tta) return torch::softmax(net->forward(x), 1);
-  // Shifts use edge replication so no artificial black border appears.
-  auto shifted = [&](int dy, int dx) {
-    torch::Tensor p = torch::replication_pad2d(x, {2, 2, 2, 2});
-    const int64_t s = x.size(2);
-    return p.narrow(2, 2 + dy, s).narrow(3, 2 + dx, s);
-  };
-  std::vector<torch::Tensor> views = {x, x.flip({3}), shifted(-2, 0), shifted(2, 0), shifted(0, -2), shifted(0, 2)};
-  torch::Tensor sum = torch::zeros({x.size(0), net->config().num_classes});
-  for (auto& v : views) sum += torch::softmax(net->forward(v.contiguous()), 1);
-  return sum / static_cast<double>(views.size());
-}
 
 EvalResult evaluate_dataset(EmotionNet& net, const Normalisation& norm, const FaceDataset& data, const EvalOptions& opt) {
   bool was_training = net->is_training();
@@ -48,6 +35,21 @@ EvalResult evaluate_dataset(EmotionNet& net, const Normalisation& norm, const Fa
   r.metrics = cm.metrics();
   r.loss = data.size() > 0 ? loss_sum / static_cast<double>(data.size()) : 0.0;
   return r;
+}
+
+std::vector<LightingResult> lighting_robustness(EmotionNet& net, const Normalisation& norm, const FaceDataset& data, bool tta) {
+  EvalOptions eo;
+  eo.tta = tta;
+  std::vector<LightingResult> out;
+  const double base = evaluate_dataset(net, norm, data, eo).metrics.accuracy;
+  out.push_back({"original", base, 0.0});
+  for (Lighting l : {Lighting::kDark, Lighting::kBright, Lighting::kLowContrast, Lighting::kGammaHigh, Lighting::kGammaLow}) {
+    FaceDataset changed = data;
+    changed.images = apply_lighting(data.images, l);
+    double acc = evaluate_dataset(net, norm, changed, eo).metrics.accuracy;
+    out.push_back({lighting_name(l), acc, base - acc});
+  }
+  return out;
 }
 
 }  // namespace moodtune

@@ -29,11 +29,16 @@ struct EvalResult {
   std::vector<int64_t> predicted;  // per image
 };
 
-// Probabilities [N,C] for normalised input x [N,1,S,S]; with tta, the mean
-// over the original, its mirror and four 2-pixel shifts.
-torch::Tensor predict_probs(EmotionNet& net, const torch::Tensor& x, bool tta);
-
 EvalResult evaluate_dataset(EmotionNet& net, const Normalisation& norm, const FaceDataset& data,
                             const EvalOptions& opt = {});
+
+struct LightingResult {
+  std::string condition;
+  double accuracy = 0;
+  double drop = 0;  // baseline accuracy minus this one, in accuracy points (0..1)
+};
+
+// Accuracy on `data` unchanged and under each Lighting transform.
+std::vector<LightingResult> lighting_robustness(EmotionNet& net, const Normalisation& norm, const FaceDataset& data, bool tta);
 
 }  // namespace moodtune

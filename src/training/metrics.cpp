@@ -13,7 +13,7 @@ void Confusion::add(int64_t t, int64_t p) {
   m_[static_cast<size_t>(t)][static_cast<size_t>(p)]++;
 }
 
-ClassMetrics Confusion::metrics() const {
+ClassMetrics Confusion::metrics(const std::vector<int64_t>& missed) const {
   ClassMetrics r;
   const size_t k = m_.size();
   r.confusion = m_;
@@ -26,6 +26,7 @@ ClassMetrics Confusion::metrics() const {
       row += m_[c][j];
       col += m_[j][c];
     }
+    if (c < missed.size()) row += missed[c];
     r.n += row;
     correct += tp;
     PerClass& pc = r.per_class[c];

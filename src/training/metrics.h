@@ -33,7 +33,9 @@ class Confusion {
  public:
   explicit Confusion(int num_classes);
   void add(int64_t truth, int64_t predicted);
-  ClassMetrics metrics() const;
+  // `missed[c]`: images of class c that got no prediction at all (no face
+  // found); they count in n and support and as errors.
+  ClassMetrics metrics(const std::vector<int64_t>& missed = {}) const;
   const std::vector<std::vector<int64_t>>& matrix() const { return m_; }
 
  private:

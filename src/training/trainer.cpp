@@ -259,7 +259,12 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
   int64_t steps_per_epoch = epoch_size / p.batch_size + ((epoch_size % p.batch_size) >= 2 ? 1 : 0);
   const int64_t total_steps = steps_per_epoch * p.epochs;
 
-  json stats = {{"classes", classes}, {"train", counts}, {"train_resampled", targets},
+  const auto dups = find_duplicates(train, val);
+  if (!dups.empty() && p.verbose)
+    std::cerr << "warning: " << dups.size() << " validation image(s) also appear in the training split "
+              << "(first: " << val.sources[static_cast<size_t>(dups[0].second)] << " = " << train.sources[static_cast<size_t>(dups[0].first)]
+              << "); validation accuracy is inflated by them\n";
+  json stats = {{"classes", classes}, {"train", counts}, {"train_resampled", targets}, {"train_val_duplicates", dups.size()},
                 {"val", val.class_counts()}, {"balance", p.balance}, {"oversample_to", p.oversample_to},
                 {"train_source", data_in.train_source}, {"val_source", data_in.val_source}};
   write_file_atomic((dir / "data_stats.json").string(), stats.dump(2));

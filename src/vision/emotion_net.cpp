@@ -125,4 +125,18 @@ int64_t EmotionNetImpl::parameter_count() const {
 
 EmotionNet make_emotion_net(const NetConfig& cfg) { return EmotionNet(cfg); }
 
+torch::Tensor predict_probs(EmotionNet& net, const torch::Tensor& x, bool tta) {
+  if (!tta) return torch::softmax(net->forward(x), 1);
+  // Shifts use edge replication so no artificial black border appears.
+  auto shifted = [&](int dy, int dx) {
+    torch::Tensor p = torch::replication_pad2d(x, {2, 2, 2, 2});
+    const int64_t s = x.size(2);
+    return p.narrow(2, 2 + dy, s).narrow(3, 2 + dx, s);
+  };
+  std::vector<torch::Tensor> views = {x, x.flip({3}), shifted(-2, 0), shifted(2, 0), shifted(0, -2), shifted(0, 2)};
+  // One forward pass over all views: far cheaper than six at batch size 1.
+  torch::Tensor probs = torch::softmax(net->forward(torch::cat(views, 0)), 1);
+  return probs.view({static_cast<int64_t>(views.size()), x.size(0), -1}).mean(0);
+}
+
 }  // namespace moodtune

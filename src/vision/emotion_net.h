@@ -75,4 +75,9 @@ TORCH_MODULE(EmotionNet);
 
 EmotionNet make_emotion_net(const NetConfig& cfg);
 
+// Probabilities [N,C] for normalised input x [N,1,S,S] (net in eval mode);
+// with tta (test-time augmentation), the mean over the original, its mirror
+// and four 2-pixel shifts.
+torch::Tensor predict_probs(EmotionNet& net, const torch::Tensor& x, bool tta);
+
 }  // namespace moodtune

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace moodtune {
@@ -171,8 +172,19 @@ LoadedModel load_model_file(const std::string& path) {
   m.info = info_from_json(p.header, path);
   m.net = make_emotion_net(m.info.net);
   try {
+    // libtorch's loader replaces each tensor wholesale, whatever its shape,
+    // so check the shapes against the architecture the header names.
+    std::map<std::string, std::vector<int64_t>> want;
+    for (const auto& kv : m.net->named_parameters()) want[kv.key()] = kv.value().sizes().vec();
+    for (const auto& kv : m.net->named_buffers()) want[kv.key()] = kv.value().sizes().vec();
     std::istringstream in(p.payload);
     torch::load(m.net, in);
+    auto check = [&](const std::string& key, const torch::Tensor& t) {
+      if (t.sizes().vec() != want[key])
+        throw std::runtime_error("tensor '" + key + "' has shape " + c10::str(t.sizes()) + ", the architecture needs " + c10::str(c10::IntArrayRef(want[key])));
+    };
+    for (const auto& kv : m.net->named_parameters()) check(kv.key(), kv.value());
+    for (const auto& kv : m.net->named_buffers()) check(kv.key(), kv.value());
   } catch (const std::exception& e) {
     std::string msg = e.what();
     msg = msg.substr(0, msg.find('\n'));

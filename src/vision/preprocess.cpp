@@ -18,6 +18,18 @@ cv::Mat to_gray(const cv::Mat& image) {
   }
 }
 
+cv::Mat downscale_gray(const cv::Mat& image, int max_side, double& to_original) {
+  cv::Mat gray = to_gray(image);
+  to_original = 1.0;
+  const int longest = std::max(gray.cols, gray.rows);
+  if (max_side <= 0 || longest <= max_side) return gray;
+  const double f = static_cast<double>(max_side) / longest;
+  cv::Mat out;
+  cv::resize(gray, out, cv::Size(), f, f, cv::INTER_AREA);
+  to_original = 1.0 / f;
+  return out;
+}
+
 cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp) {
   if (image.empty()) throw std::invalid_argument("empty image");
   const cv::Rect bounds(0, 0, image.cols, image.rows);

@@ -31,6 +31,10 @@ struct PreprocessParams {
 // already gray).
 cv::Mat to_gray(const cv::Mat& image);
 
+// Gray copy whose longest side is at most max_side (0 = no limit);
+// `to_original` receives the factor that maps its coordinates back.
+cv::Mat downscale_gray(const cv::Mat& image, int max_side, double& to_original);
+
 // Expands `box` by the margin, clamps to the image (padding with edge pixels
 // when the expanded box leaves it, so the face stays centred), converts to
 // gray and resizes to input_size x input_size. Throws std::invalid_argument

@@ -1,0 +1,200 @@
+// moodtune bench: repeatable measurements with median and spread. Each
+// benchmark runs a warm-up, then N timed repetitions, in this process.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "cli/commands.h"
+#include "common/stats.h"
+#include "training/augment.h"
+#include "training/dataset.h"
+#include "vision/pipeline.h"
+#include "vision/test_frame.h"
+
+namespace moodtune::cli {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+double ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+
+std::string fer_root(const std::string& given) {
+  if (!given.empty()) return given;
+  if (const char* env = std::getenv("MOODTUNE_FER_DIR"); env && *env) return env;
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : ".") + "/.cache/moodtune/fer2013";
+}
+
+void write_json(const std::string& path, const nlohmann::json& j) {
+  if (path.empty()) return;
+  std::ofstream out(path);
+  out << j.dump(2) << "\n";
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+// One real face (a FER2013 validation crop) in a 640x480 frame.
+cv::Mat bench_frame(const std::string& image, const std::string& fer) {
+  if (!image.empty()) {
+    cv::Mat m = cv::imread(image);
+    if (m.empty()) throw std::runtime_error(image + ": cannot read image");
+    return m;
+  }
+  fs::path face = fs::path(fer) / "val" / "happy";
+  if (!fs::is_directory(face))
+    throw std::runtime_error("no --image given and no FER2013 at " + fer + " (run scripts/fer2013.sh or pass --fer DIR)");
+  std::vector<fs::path> files;
+  for (const auto& f : fs::directory_iterator(face)) files.push_back(f.path());
+  std::sort(files.begin(), files.end());
+  return compose_frame({cv::imread(files.front().string(), cv::IMREAD_GRAYSCALE)}).image;
+}
+
+int bench_pipeline(const std::string& model, const std::string& image, const std::string& fer, int reps,
+                   const std::string& json_path, const DetectorParams& base) {
+  // One core: batch-1 inference is fastest on one intra-op thread, and the
+  // target is stated per core (parallelism goes across frames instead).
+  torch::set_num_threads(1);
+  cv::setNumThreads(1);
+  auto clf = EmotionClassifier::load(model);
+  cv::Mat frame = bench_frame(image, fer);
+  nlohmann::json out = {{"frame", {{"width", frame.cols}, {"height", frame.rows}}}, {"reps", reps},
+                        {"threads", 1}, {"model", model}};
+  std::printf("%-6s %-10s %10s %10s %10s\n", "det", "stage", "median ms", "p95 ms", "stddev");
+  for (const std::string kind : {"haar", "lbp", "dlib"}) {
+    PipelineParams pp;
+    pp.detector = base;
+    pp.detector.kind = kind;
+    EmotionPipeline pipe(clf, pp);
+    std::vector<double> det, crop, cls, total;
+    int64_t faces = 0;
+    for (int i = 0; i < reps + 10; ++i) {
+      FrameResult r = pipe.process(frame);
+      if (i < 10) continue;  // warm-up
+      faces += static_cast<int64_t>(r.faces.size());
+      det.push_back(r.times.detect_ms);
+      crop.push_back(r.times.crop_ms);
+      cls.push_back(r.times.classify_ms);
+      total.push_back(r.times.total_ms);
+    }
+    nlohmann::json dj = summarise(total).to_json();
+    dj["faces_per_frame"] = static_cast<double>(faces) / reps;
+    for (auto [name, v] : {std::pair{"detect", &det}, {"crop", &crop}, {"classify", &cls}, {"end_to_end", &total}}) {
+      Summary s = summarise(*v);
+      dj[name] = s.to_json();
+      std::printf("%-6s %-10s %10.3f %10.3f %10.3f\n", kind.c_str(), name, s.median, s.p95, s.stddev);
+    }
+    out[kind] = dj;
+  }
+  for (const char* k : {"lbp", "dlib"})
+    out[std::string(k) + "_vs_haar_median_ratio"] = out[k]["median_ms"].get<double>() / out["haar"]["median_ms"].get<double>();
+  write_json(json_path, out);
+  return 0;
+}
+
+int bench_train(const std::string& fer, int batches, const std::string& json_path) {
+  torch::set_num_threads(2);
+  LoadReport rep;
+  auto classes = discover_classes((fs::path(fer) / "train").string());
+  FaceDataset data = load_folder((fs::path(fer) / "val").string(), classes, 48, rep);
+  if (data.size() < 64) throw std::runtime_error(fer + ": too few images for the training benchmark");
+  nlohmann::json out = {{"batch", 64}, {"threads", 2}, {"batches", batches}};
+  const int64_t bs = 64;
+  // Data path alone: batch assembly + augmentation, per image.
+  for (bool aug : {false, true}) {
+    AugmentParams ap;
+    ap.enabled = aug;
+    std::vector<double> per_batch;
+    std::mt19937 rng(1);
+    for (int b = 0; b < batches * 4; ++b) {
+      auto t0 = Clock::now();
+      torch::Tensor idx = torch::randint(data.size(), {bs}, torch::kLong);
+      torch::Tensor u8 = data.images.index_select(0, idx).contiguous();
+      augment_batch(u8, ap, rng);
+      torch::Tensor x = normalise_u8(u8, {});
+      per_batch.push_back(ms(t0, Clock::now()));
+    }
+    Summary s = summarise(per_batch);
+    double ips = 1000.0 * bs / s.median;
+    std::printf("data path   augment=%-3s  %8.0f images/s  (median %.3f ms per batch of 64)\n", aug ? "on" : "off", ips, s.median);
+    out["data_path"][aug ? "augment_on" : "augment_off"] = {{"images_per_s", ips}, {"batch", s.to_json()}};
+  }
+  for (const std::string arch : {"resnet-compact", "resnet-wide"}) {
+    for (bool aug : {true, false}) {
+      NetConfig cfg;
+      cfg.arch = arch;
+      EmotionNet net = make_emotion_net(cfg);
+      torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9).nesterov(true));
+      AugmentParams ap;
+      ap.enabled = aug;
+      std::mt19937 rng(1);
+      std::vector<double> per_batch;
+      for (int b = 0; b < batches + 3; ++b) {
+        auto t0 = Clock::now();
+        torch::Tensor idx = torch::randint(data.size(), {bs}, torch::kLong);
+        torch::Tensor u8 = data.images.index_select(0, idx).contiguous();
+        augment_batch(u8, ap, rng);
+        torch::Tensor y = torch::tensor(std::vector<int64_t>(data.labels.begin(), data.labels.begin() + bs), torch::kLong);
+        opt.zero_grad();
+        torch::Tensor loss = torch::cross_entropy_loss(net->forward(normalise_u8(u8, {})), y);
+        loss.backward();
+        opt.step();
+        if (b >= 3) per_batch.push_back(ms(t0, Clock::now()));
+      }
+      Summary s = summarise(per_batch);
+      double ips = 1000.0 * bs / s.median;
+      std::printf("train step  %-15s augment=%-3s %7.0f images/s  (median %.1f ms, p95 %.1f ms per batch)\n", arch.c_str(),
+                  aug ? "on" : "off", ips, s.median, s.p95);
+      out["train"][arch][aug ? "augment_on" : "augment_off"] = {{"images_per_s", ips}, {"batch", s.to_json()},
+                                                                 {"parameters", net->parameter_count()}};
+    }
+  }
+  write_json(json_path, out);
+  return 0;
+}
+}  // namespace
+
+void add_bench_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("bench", "Measure speed (median and spread over repetitions)");
+  cmd->require_subcommand(1);
+  struct Opts {
+    std::string model = default_model_path(), image, fer, json;
+    int reps = 200, batches = 20;
+    DetectorParams det;
+  };
+  auto o = std::make_shared<Opts>();
+  auto* pipe = cmd->add_subcommand("pipeline", "Per-stage and end-to-end time per 640x480 frame with one face, per detector");
+  pipe->add_option("--model", o->model, "Model file")->capture_default_str();
+  pipe->add_option("--image", o->image, "Frame to use (default: a FER2013 val face in a 640x480 frame)");
+  pipe->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
+  pipe->add_option("--reps", o->reps, "Timed repetitions per detector")->capture_default_str();
+  pipe->add_option("--json", o->json, "Write results as JSON");
+  pipe->add_option("--max-side", o->det.max_side, "Detector downscale (0 = per-detector default)");
+  pipe->add_option("--cascade", o->det.cascade, "Cascade XML for haar/lbp (default: opencv-data's frontal face)");
+  pipe->add_option("--min-face", o->det.min_face, "Smallest face side in pixels")->capture_default_str();
+  pipe->add_option("--scale-factor", o->det.scale_factor, "Haar pyramid step")->capture_default_str();
+  pipe->callback([o, &exit_code] {
+    try {
+      exit_code = bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      exit_code = 2;
+    }
+  });
+  auto* tr = cmd->add_subcommand("train", "Training throughput per architecture, with and without augmentation");
+  tr->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
+  tr->add_option("--batches", o->batches, "Timed batches per configuration")->capture_default_str();
+  tr->add_option("--json", o->json, "Write results as JSON");
+  tr->callback([o, &exit_code] {
+    try {
+      exit_code = bench_train(fer_root(o->fer), o->batches, o->json);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      exit_code = 2;
+    }
+  });
+}
+
+}  // namespace moodtune::cli

@@ -1,0 +1,80 @@
+#include <filesystem>
+#include <iostream>
+#include <opencv2/imgcodecs.hpp>
+
+#include "cli/commands.h"
+#include "vision/image_io.h"
+#include "vision/pipeline.h"
+
+namespace moodtune::cli {
+
+void add_detect_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("detect", "Find faces in images and name the emotion each shows");
+  struct Opts {
+    std::vector<std::string> images;
+    std::string model = default_model_path();
+    std::string detector = "haar";
+    std::string annotate;
+    bool json = false, tta = false;
+  };
+  auto o = std::make_shared<Opts>();
+  cmd->add_option("images", o->images, "Image files")->required();
+  cmd->add_option("--model", o->model, "Model file")->capture_default_str();
+  cmd->add_option("--detector", o->detector, "haar | lbp | dlib")->capture_default_str();
+  cmd->add_option("--annotate", o->annotate, "Write a copy of each image with boxes and labels into this folder");
+  cmd->add_flag("--json", o->json, "One JSON document on stdout");
+  cmd->add_flag("--tta", o->tta, "Test-time augmentation (slower, slightly more accurate)");
+  cmd->callback([o, &exit_code] {
+    PipelineParams pp;
+    pp.detector.kind = o->detector;
+    pp.tta = o->tta;
+    std::unique_ptr<EmotionPipeline> pipe;
+    try {
+      pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
+      if (!o->annotate.empty()) std::filesystem::create_directories(o->annotate);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      exit_code = 2;
+      return;
+    }
+    const auto& classes = pipe->classifier().classes();
+    nlohmann::json out = {{"model", o->model}, {"detector", pipe->detector_name()}, {"images", nlohmann::json::array()}};
+    int failed = 0;
+    for (const std::string& path : o->images) {
+      nlohmann::json ij = {{"image", path}};
+      try {
+        cv::Mat img = read_image(path);
+        FrameResult r = pipe->process(img);
+        ij["width"] = img.cols;
+        ij["height"] = img.rows;
+        ij["faces"] = nlohmann::json::array();
+        if (!o->json) std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces") << "\n";
+        for (const FaceResult& f : r.faces) {
+          ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
+                                 {"emotion", classes[static_cast<size_t>(f.emotion)]},
+                                 {"confidence", f.probs[static_cast<size_t>(f.emotion)]},
+                                 {"probs", probs_json(f.probs, classes)}});
+          if (!o->json)
+            std::cout << "  box " << f.box.x << "," << f.box.y << " " << f.box.width << "x" << f.box.height << "  "
+                      << probs_text(f.probs, classes) << "\n";
+        }
+        if (!o->annotate.empty()) {
+          draw_faces(img, r.faces, classes);
+          std::string dst = (std::filesystem::path(o->annotate) / std::filesystem::path(path).filename()).string();
+          if (!cv::imwrite(dst, img)) throw std::runtime_error("cannot write annotated copy " + dst);
+          ij["annotated"] = dst;
+        }
+      } catch (const std::exception& e) {
+        ++failed;
+        ij["error"] = e.what();
+        std::cerr << "error: " << e.what() << "\n";
+      }
+      out["images"].push_back(ij);
+    }
+    if (o->json) std::cout << out.dump(2) << "\n";
+    if (failed > 0) std::cerr << failed << " of " << o->images.size() << " images failed\n";
+    exit_code = failed > 0 ? 1 : 0;
+  });
+}
+
+}  // namespace moodtune::cli

@@ -1,0 +1,41 @@
+#include "vision/emotion_classifier.h"
+
+#include <algorithm>
+
+namespace moodtune {
+
+std::shared_ptr<const EmotionClassifier> EmotionClassifier::load(const std::string& path) {
+  return std::make_shared<const EmotionClassifier>(load_model_file(path), path);
+}
+
+EmotionClassifier::EmotionClassifier(LoadedModel model, std::string path) : model_(std::move(model)), path_(std::move(path)) {
+  model_.net->eval();
+}
+
+PreprocessParams EmotionClassifier::preprocess() const {
+  PreprocessParams pp;
+  pp.input_size = model_.info.net.input_size;
+  pp.norm = model_.info.norm;
+  return pp;
+}
+
+std::vector<Probs> EmotionClassifier::classify(const std::vector<cv::Mat>& faces, bool tta) const {
+  if (faces.empty()) return {};
+  torch::InferenceMode guard;
+  torch::Tensor x = to_input(faces, model_.info.norm);
+  // predict_probs takes a non-const handle; eval-mode forward does not mutate.
+  EmotionNet net = model_.net;
+  torch::Tensor probs = predict_probs(net, x, tta).contiguous();
+  std::vector<Probs> out;
+  const int64_t k = probs.size(1);
+  const float* p = probs.data_ptr<float>();
+  for (int64_t i = 0; i < probs.size(0); ++i) out.emplace_back(p + i * k, p + (i + 1) * k);
+  return out;
+}
+
+int top_class(const Probs& p) {
+  if (p.empty()) return -1;
+  return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
+}
+
+}  // namespace moodtune

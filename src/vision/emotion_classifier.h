@@ -1,0 +1,46 @@
+// emotion_classifier.h — a loaded emotion model, ready for inference.
+//
+//   auto clf = moodtune::EmotionClassifier::load("models/default.mtm");
+//   cv::Mat face = moodtune::crop_face(frame, box, clf->preprocess());
+//   std::vector<float> p = clf->classify({face})[0];   // 7 probabilities
+//
+// The weights are immutable after load and kept apart from any per-stream
+// state (tracks live in FaceTracker). classify() is const and safe to call
+// from several threads at once on one shared classifier: it runs under
+// torch::InferenceMode in eval mode, which only reads the weights. For
+// throughput, run batch-1 calls on one intra-op thread each and parallelise
+// across frames (see docs in README).
+#pragma once
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "vision/model_file.h"
+
+namespace moodtune {
+
+using Probs = std::vector<float>;  // one per class, in info().classes order
+
+class EmotionClassifier {
+ public:
+  static std::shared_ptr<const EmotionClassifier> load(const std::string& path);  // throws ModelFileError
+  explicit EmotionClassifier(LoadedModel model, std::string path = {});
+
+  // Gray input_size x input_size faces (crop_face / prepare_crop output).
+  std::vector<Probs> classify(const std::vector<cv::Mat>& faces, bool tta = false) const;
+  const ModelInfo& info() const { return model_.info; }
+  PreprocessParams preprocess() const;
+  const std::vector<std::string>& classes() const { return model_.info.classes; }
+  const std::string& path() const { return path_; }
+  // The weights, for batch evaluation code paths (treat as read-only).
+  const LoadedModel& model() const { return model_; }
+
+ private:
+  LoadedModel model_;
+  std::string path_;
+};
+
+int top_class(const Probs& p);  // argmax; -1 for empty
+
+}  // namespace moodtune

@@ -1,0 +1,73 @@
+#include "vision/face_detector.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+#include <stdexcept>
+
+#include "vision/preprocess.h"
+
+namespace moodtune {
+
+// Implemented in dlib_detector.cpp (kept apart: dlib's headers are heavy).
+std::unique_ptr<FaceDetector> make_dlib_detector(const DetectorParams& p);
+
+namespace {
+
+class CascadeDetector final : public FaceDetector {
+ public:
+  explicit CascadeDetector(const DetectorParams& p) : p_(p) {
+    if (p_.max_side == 0) p_.max_side = 256;
+    if (p_.cascade.empty())
+      p_.cascade = p_.kind == "lbp" ? "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml"
+                                    : "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
+    if (!std::filesystem::exists(p_.cascade))
+      throw std::runtime_error("face cascade not found: " + p_.cascade + " (install Debian's opencv-data)");
+    if (!cascade_.load(p_.cascade)) throw std::runtime_error("cannot load face cascade " + p_.cascade);
+  }
+  std::string name() const override { return p_.kind; }
+  std::vector<Detection> detect(const cv::Mat& image) override {
+    double f = 1.0;
+    cv::Mat gray = downscale_gray(image, p_.max_side, f);
+    // equalizeHist writes a new image: never modify the caller's frame.
+    cv::Mat eq;
+    cv::equalizeHist(gray, eq);
+    int min_side = std::max(12, static_cast<int>(p_.min_face / f));
+    std::vector<cv::Rect> boxes;
+    std::vector<int> neighbours;
+    cascade_.detectMultiScale(eq, boxes, neighbours, p_.scale_factor, p_.min_neighbors, 0, cv::Size(min_side, min_side));
+    std::vector<Detection> out;
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const cv::Rect& b = boxes[i];
+      out.push_back({cv::Rect(static_cast<int>(b.x * f), static_cast<int>(b.y * f), static_cast<int>(b.width * f),
+                              static_cast<int>(b.height * f)),
+                     static_cast<float>(neighbours[i])});
+    }
+    std::sort(out.begin(), out.end(), [](const Detection& a, const Detection& b) { return a.box.area() > b.box.area(); });
+    return out;
+  }
+
+ private:
+  DetectorParams p_;
+  cv::CascadeClassifier cascade_;
+};
+
+}  // namespace
+
+std::vector<std::string> known_detectors() { return {"haar", "lbp", "dlib"}; }
+
+std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& p) {
+  if (p.kind == "haar" || p.kind == "lbp") return std::make_unique<CascadeDetector>(p);
+  if (p.kind == "dlib") return make_dlib_detector(p);
+  throw std::invalid_argument("unknown detector '" + p.kind + "' (haar, lbp, dlib)");
+}
+
+int largest_detection(const std::vector<Detection>& dets) {
+  int best = -1;
+  for (size_t i = 0; i < dets.size(); ++i)
+    if (best < 0 || dets[i].box.area() > dets[static_cast<size_t>(best)].box.area()) best = static_cast<int>(i);
+  return best;
+}
+
+}  // namespace moodtune

@@ -1,0 +1,58 @@
+// face_detector.h — face detection behind one interface, with real
+// implementations: OpenCV's Haar cascade (default), OpenCV's LBP cascade and
+// dlib's HOG detector.
+//
+//   moodtune::DetectorParams dp;                 // haar, tuned for 640x480
+//   auto det = moodtune::make_face_detector(dp); // throws if the cascade is missing
+//   for (const moodtune::Detection& d : det->detect(frame)) draw(d.box);
+//
+// Both detectors downscale the frame so that its longest side is at most
+// `max_side` before detecting (detection cost grows with pixel count, and a
+// webcam face is large), then map the boxes back to frame coordinates.
+// Thread safety: a detector object is NOT safe to share between threads
+// (OpenCV's cascade keeps scratch buffers); create one per worker thread.
+#pragma once
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+namespace moodtune {
+
+struct Detection {
+  cv::Rect box;       // in the coordinates of the image passed to detect()
+  float score = 0.f;  // haar: neighbour count; dlib: SVM margin
+};
+
+struct DetectorParams {
+  // "haar" (default), "lbp" (OpenCV's LBP cascade: faster, a little less
+  // accurate) or "dlib" (HOG + linear SVM).
+  std::string kind = "haar";
+  std::string cascade;         // XML for haar/lbp; empty = the frontal-face cascade of opencv-data
+  // Defaults measured for 640x480 webcam frames (README, "Speed"): a face
+  // at arm's length is 120-300 px, so 64 px is a generous floor, and a
+  // 256 px detection image keeps such faces 26+ px, above the cascade's
+  // 24 px window.
+  double scale_factor = 1.2;   // cascade pyramid step
+  int min_neighbors = 5;       // cascade: higher = fewer false positives
+  int min_face = 64;           // smallest face side in original pixels
+  int max_side = 0;            // downscale longest side to this; 0 = per-kind default (cascades 256, dlib 480)
+  double dlib_threshold = 0.0; // dlib: adjust_threshold (lower finds more)
+};
+
+class FaceDetector {
+ public:
+  virtual ~FaceDetector() = default;
+  // Faces in an 8-bit gray or BGR(A) image, largest first. Throws
+  // std::invalid_argument for an empty image.
+  virtual std::vector<Detection> detect(const cv::Mat& image) = 0;
+  virtual std::string name() const = 0;
+};
+
+std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& params = {});
+std::vector<std::string> known_detectors();
+
+// Index of the largest detection by area.
+int largest_detection(const std::vector<Detection>& dets);  // -1 when empty
+
+}  // namespace moodtune

@@ -1,0 +1,38 @@
+// image_io.h — decoding untrusted images with limits and clear errors.
+//
+//   cv::Mat img = moodtune::read_image("photo.jpg");        // throws ImageError
+//   cv::Mat frame = moodtune::decode_image(bytes, limits);  // e.g. an HTTP body
+//
+// The header is probed for the pixel size before decoding, so a small file
+// that claims to be 60000x60000 is refused without allocating gigabytes.
+// Thread-safe.
+#pragma once
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace moodtune {
+
+struct ImageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct ImageLimits {
+  size_t max_bytes = 64u << 20;        // encoded size
+  int64_t max_pixels = 40'000'000;     // width x height
+};
+
+struct ImageSize {
+  int width = 0, height = 0;
+  bool known = false;
+};
+
+// Width and height from a JPEG, PNG, BMP or GIF header; known=false when the
+// format is not one of these (OpenCV may still decode it).
+ImageSize probe_image_size(const std::string& bytes);
+
+cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits = {});  // BGR, 8-bit
+cv::Mat read_image(const std::string& path, const ImageLimits& limits = {});    // messages start with the path
+
+}  // namespace moodtune

@@ -1,0 +1,67 @@
+#include "vision/pipeline.h"
+
+#include <chrono>
+#include <cstdio>
+#include <opencv2/imgproc.hpp>
+
+#include "vision/preprocess.h"
+
+namespace moodtune {
+namespace {
+double ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+}  // namespace
+
+EmotionPipeline::EmotionPipeline(std::shared_ptr<const EmotionClassifier> clf, PipelineParams p)
+    : clf_(std::move(clf)), p_(std::move(p)), det_(make_face_detector(p_.detector)), detector_name_(det_->name()) {}
+
+FrameResult EmotionPipeline::process(const cv::Mat& frame) {
+  FrameResult r;
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<Detection> dets = det_->detect(frame);
+  if (static_cast<int>(dets.size()) > p_.max_faces) dets.resize(static_cast<size_t>(p_.max_faces));
+  r.times.detect_ms = ms_since(t0);
+
+  auto t1 = std::chrono::steady_clock::now();
+  PreprocessParams pp = clf_->preprocess();
+  pp.margin = p_.margin;
+  std::vector<cv::Mat> crops;
+  crops.reserve(dets.size());
+  for (const Detection& d : dets) crops.push_back(crop_face(frame, d.box, pp));
+  r.times.crop_ms = ms_since(t1);
+
+  auto t2 = std::chrono::steady_clock::now();
+  std::vector<Probs> probs = clf_->classify(crops, p_.tta);
+  r.times.classify_ms = ms_since(t2);
+  for (size_t i = 0; i < dets.size(); ++i) {
+    FaceResult f;
+    f.box = dets[i].box;
+    f.probs = probs[i];
+    f.emotion = top_class(probs[i]);
+    f.detector_score = dets[i].score;
+    r.faces.push_back(std::move(f));
+  }
+  r.times.total_ms = ms_since(t0);
+  return r;
+}
+
+void draw_faces(cv::Mat& image, const std::vector<FaceResult>& faces, const std::vector<std::string>& classes) {
+  if (image.channels() == 1) cv::cvtColor(image, image, cv::COLOR_GRAY2BGR);
+  const double scale = std::max(0.4, std::min(image.cols, image.rows) / 800.0);
+  const int thick = std::max(1, static_cast<int>(scale * 2));
+  for (const FaceResult& f : faces) {
+    const cv::Scalar colour(60, 200, 60);
+    cv::rectangle(image, f.box, colour, thick);
+    char label[64];
+    const std::string name = f.emotion >= 0 && f.emotion < static_cast<int>(classes.size()) ? classes[static_cast<size_t>(f.emotion)] : "?";
+    std::snprintf(label, sizeof label, "%s %.0f%%", name.c_str(), f.emotion >= 0 ? f.probs[static_cast<size_t>(f.emotion)] * 100.0 : 0.0);
+    int base = 0;
+    cv::Size ts = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, scale, thick, &base);
+    cv::Point org(f.box.x, std::max(ts.height + 4, f.box.y - 4));
+    cv::rectangle(image, cv::Rect(org.x, org.y - ts.height - 4, ts.width + 4, ts.height + base + 4), colour, cv::FILLED);
+    cv::putText(image, label, cv::Point(org.x + 2, org.y - 2), cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), thick);
+  }
+}
+
+}  // namespace moodtune

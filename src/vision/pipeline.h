@@ -1,0 +1,63 @@
+// pipeline.h — frame in, faces with emotions out: detect, crop, classify.
+//
+//   auto clf = moodtune::EmotionClassifier::load(model_path);
+//   moodtune::EmotionPipeline pipe(clf);              // haar by default
+//   moodtune::FrameResult r = pipe.process(frame);    // r.faces, r.times
+//   moodtune::draw_faces(frame, r.faces, clf->classes());
+//
+// The classifier (weights) is shared; the pipeline owns a detector, which is
+// not thread-safe, so use one EmotionPipeline per worker thread. Temporal
+// smoothing is separate (FaceTracker), one per stream or browser session.
+#pragma once
+#include <memory>
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "vision/emotion_classifier.h"
+#include "vision/face_detector.h"
+
+namespace moodtune {
+
+struct PipelineParams {
+  DetectorParams detector;
+  float margin = 0.1f;   // crop margin around each box (see PreprocessParams)
+  bool tta = false;      // test-time augmentation (6 views, ~3x classify time)
+  int max_faces = 8;     // largest faces first; the rest are ignored
+};
+
+struct FaceResult {
+  cv::Rect box;
+  Probs probs;
+  int emotion = -1;       // argmax of probs
+  float detector_score = 0;
+  int track_id = 0;       // set by callers that track; 0 = untracked
+};
+
+struct StageTimes {
+  double detect_ms = 0, crop_ms = 0, classify_ms = 0, total_ms = 0;
+};
+
+struct FrameResult {
+  std::vector<FaceResult> faces;
+  StageTimes times;
+};
+
+class EmotionPipeline {
+ public:
+  explicit EmotionPipeline(std::shared_ptr<const EmotionClassifier> clf, PipelineParams p = {});
+  FrameResult process(const cv::Mat& frame);
+  const EmotionClassifier& classifier() const { return *clf_; }
+  const std::string& detector_name() const { return detector_name_; }
+
+ private:
+  std::shared_ptr<const EmotionClassifier> clf_;
+  PipelineParams p_;
+  std::unique_ptr<FaceDetector> det_;
+  std::string detector_name_;
+};
+
+// Boxes and "label 87%" captions drawn onto a BGR image (gray is converted).
+void draw_faces(cv::Mat& image, const std::vector<FaceResult>& faces, const std::vector<std::string>& classes);
+
+}  // namespace moodtune

@@ -1,0 +1,176 @@
+// The real `moodtune` binary on real faces: FER2013 validation crops pasted
+// into webcam-sized frames, videos made from them, and bad input.
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "../test_support.h"
+#include <nlohmann/json.hpp>
+
+#include "vision/test_frame.h"
+
+using namespace moodtune;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+cv::Mat gray(const std::string& f) { return cv::imread(f, cv::IMREAD_GRAYSCALE); }
+}  // namespace
+
+TEST(Cli, DetectFindsPastedFacesAndPrintsAllProbabilities) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("cli-detect");
+  auto happy = test::fer_files("val", "happy", 2), sad = test::fer_files("val", "sad", 1);
+  ComposedFrame one = compose_frame({gray(happy[0])}, {640, 480}, 1);
+  ComposedFrame two = compose_frame({gray(happy[1]), gray(sad[0])}, {640, 480}, 2, 150);
+  cv::imwrite((dir / "one.jpg").string(), one.image);
+  cv::imwrite((dir / "two.png").string(), two.image);
+  auto r = test::run_moodtune("detect " + (dir / "one.jpg").string() + " " + (dir / "two.png").string() +
+                              " --json --annotate " + (dir / "annotated").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  ASSERT_EQ(j["images"].size(), 2u);
+  ASSERT_EQ(j["images"][0]["faces"].size(), 1u);
+  ASSERT_EQ(j["images"][1]["faces"].size(), 2u);
+  const json& f = j["images"][0]["faces"][0];
+  EXPECT_EQ(f["probs"].size(), 7u);
+  double sum = 0;
+  for (auto& [k, v] : f["probs"].items()) sum += v.get<double>();
+  EXPECT_NEAR(sum, 1.0, 1e-3);
+  // The box overlaps where the face was pasted.
+  cv::Rect box(f["box"]["x"], f["box"]["y"], f["box"]["w"], f["box"]["h"]);
+  EXPECT_GT((box & one.boxes[0]).area(), 0.5 * box.area());
+  EXPECT_TRUE(fs::exists(dir / "annotated" / "one.jpg"));
+  EXPECT_TRUE(fs::exists(dir / "annotated" / "two.png"));
+  // The human-readable form and the dlib detector work on the same image.
+  auto text = test::run_moodtune("detect " + (dir / "one.jpg").string() + " --detector dlib");
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("1 face"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("surprise"), std::string::npos);
+}
+
+TEST(Cli, DetectionRateOnPastedValidationFaces) {
+  MOODTUNE_REQUIRE_FER();
+  // 10 faces per class, pasted one per 640x480 frame: the default detector
+  // must find the face in at least 85% of them (measured: see README).
+  auto dir = test::temp_dir("cli-rate");
+  std::string args = "detect --json";
+  int n = 0;
+  for (const char* cls : {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"})
+    for (const auto& f : test::fer_files("val", cls, 10)) {
+      auto path = dir / (std::string(cls) + std::to_string(n++) + ".jpg");
+      cv::imwrite(path.string(), compose_frame({gray(f)}, {640, 480}, static_cast<uint32_t>(n)).image);
+      args += " " + path.string();
+    }
+  auto r = test::run_moodtune(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  int found = 0;
+  for (const auto& img : j["images"]) found += img["faces"].size() >= 1 ? 1 : 0;
+  EXPECT_GE(found, static_cast<int>(0.85 * n)) << found << " of " << n;
+}
+
+TEST(Cli, DetectReportsBadFilesAndKeepsGoing) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("cli-bad");
+  std::ofstream(dir / "empty.jpg");
+  std::ofstream(dir / "text.png") << "not an image";
+  cv::imwrite((dir / "ok.jpg").string(), compose_frame({gray(test::fer_files("val", "happy", 1)[0])}).image);
+  auto r = test::run_moodtune("detect " + (dir / "empty.jpg").string() + " " + (dir / "text.png").string() + " " +
+                              (dir / "missing.jpg").string() + " " + (dir / "ok.jpg").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("empty.jpg: empty file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("text.png: not an image"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("missing.jpg: no such file"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("ok.jpg: 1 face"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("3 of 4 images failed"), std::string::npos);
+}
+
+TEST(Cli, MissingOrBrokenModelFailsBeforeWork) {
+  auto dir = test::temp_dir("cli-model");
+  std::ofstream(dir / "bad.mtm") << "nope";
+  auto r = test::run_moodtune("detect x.jpg --model " + (dir / "bad.mtm").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a moodtune model file"), std::string::npos) << r.err;
+  r = test::run_moodtune("detect x.jpg --detector nope");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown detector 'nope'"), std::string::npos) << r.err;
+}
+
+TEST(Cli, EvaluateWritesTheAgreedJson) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("cli-eval");
+  for (const char* cls : {"happy", "sad", "surprise"}) {  // classes may be missing
+    fs::create_directories(dir / "crops" / cls);
+    fs::create_directories(dir / "photos" / cls);
+    int i = 0;
+    for (const auto& f : test::fer_files("val", cls, 8)) {
+      fs::copy_file(f, dir / "crops" / cls / fs::path(f).filename());
+      cv::imwrite((dir / "photos" / cls / (std::to_string(i++) + ".jpg")).string(), compose_frame({gray(f)}, {640, 480}, static_cast<uint32_t>(i)).image);
+    }
+  }
+  // A blank photo: no face, counted as wrong and separately.
+  cv::imwrite((dir / "photos" / "sad" / "blank.jpg").string(), cv::Mat(480, 640, CV_8UC3, cv::Scalar(128, 128, 128)));
+  auto r = test::run_moodtune("evaluate --data " + (dir / "crops").string() + " --json " + (dir / "crops.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(test::slurp(dir / "crops.json"));
+  for (const char* k : {"n", "accuracy", "balanced_accuracy", "macro_f1", "no_face", "per_class", "confusion", "model"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["n"], 24);
+  EXPECT_EQ(j["confusion"].size(), 7u);
+  EXPECT_EQ(j["per_class"]["happy"]["support"], 8);
+  EXPECT_NE(r.out.find("confusion"), std::string::npos);
+
+  r = test::run_moodtune("evaluate --detect --data " + (dir / "photos").string() + " --json " + (dir / "photos.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json p = json::parse(test::slurp(dir / "photos.json"));
+  EXPECT_EQ(p["n"], 25);
+  EXPECT_GE(p["no_face"].get<int>(), 1);
+  int64_t classified = 0;
+  for (const auto& row : p["confusion"])
+    for (const auto& v : row) classified += v.get<int64_t>();
+  EXPECT_EQ(classified + p["no_face"].get<int64_t>(), 25);
+
+  r = test::run_moodtune("evaluate --data " + (dir / "nothing").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a folder"), std::string::npos);
+}
+
+TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("cli-watch");
+  const auto video = (dir / "clip.avi").string();
+  cv::VideoWriter w(video, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(640, 480));
+  ASSERT_TRUE(w.isOpened());
+  cv::Mat face = gray(test::fer_files("val", "happy", 1)[0]);
+  for (int i = 0; i < 20; ++i) {
+    ComposedFrame f = compose_frame({face}, {640, 480}, 5);  // same background, face drifts
+    cv::Mat shifted;
+    cv::Mat m = (cv::Mat_<double>(2, 3) << 1, 0, i * 3, 0, 1, 0);
+    cv::warpAffine(f.image, shifted, m, f.image.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    w.write(shifted);
+  }
+  w.release();
+  auto r = test::run_moodtune("watch --source " + video + " --json --max-frames 15");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  int frames = 0, id = -1;
+  for (std::string line; std::getline(lines, line); ++frames) {
+    json j = json::parse(line);
+    EXPECT_EQ(j["frame"], frames);
+    ASSERT_EQ(j["faces"].size(), 1u) << line;
+    if (id < 0) id = j["faces"][0]["id"];
+    EXPECT_EQ(j["faces"][0]["id"], id);  // one track across the clip
+    EXPECT_EQ(j["faces"][0]["probs"].size(), 7u);
+  }
+  EXPECT_EQ(frames, 15);
+}
+
+TEST(Cli, WatchWithoutACameraSaysSo) {
+  auto r = test::run_moodtune("watch --source 57 --max-frames 1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("camera 57 could not be opened"), std::string::npos) << r.err;
+  r = test::run_moodtune("watch --source /nonexistent/video.mp4");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cannot open video"), std::string::npos) << r.err;
+}

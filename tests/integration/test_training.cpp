@@ -1,0 +1,198 @@
+// Smoke training on a small real subset of FER2013 (40 images per class).
+#include <csignal>
+#include <thread>
+
+#include "../test_support.h"
+#include "training/evaluate.h"
+#include "training/report.h"
+#include "training/trainer.h"
+#include "vision/model_file.h"
+
+using namespace moodtune;
+namespace fs = std::filesystem;
+
+namespace {
+const DataSplits& small_fer() {
+  static DataSplits d = [] {
+    LoadReport rep;
+    DataSplits full = load_splits(test::fer_dir(), 48, rep);
+    DataSplits s;
+    s.train = full.train.take_per_class(40);
+    s.val = full.val.take_per_class(15);
+    s.train_source = full.train_source + " (40 per class)";
+    s.val_source = full.val_source + " (15 per class)";
+    return s;
+  }();
+  return d;
+}
+
+TrainParams smoke_params(const fs::path& out, int epochs) {
+  TrainParams p;
+  p.out_dir = out.string();
+  p.epochs = epochs;
+  p.net.width = 16;  // small and fast; the architecture code path is the same
+  p.batch_size = 32;
+  p.lr = 0.05;
+  p.threads = 2;
+  p.verbose = false;
+  p.early_stop_patience = 0;
+  return p;
+}
+}  // namespace
+
+TEST(Training, LossGoesDownAndTheExportedModelEvaluates) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("train-smoke");
+  TrainParams p = smoke_params(dir, 4);
+  p.augment.enabled = false;  // so the decrease is not hidden by augmentation noise
+  TrainResult r = train_model(p, small_fer());
+  ASSERT_EQ(r.history.size(), 4u);
+  EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
+  LoadedModel m = load_model_file(r.best_model);
+  EXPECT_EQ(m.info.classes.size(), 7u);
+  EvalResult ev = evaluate_dataset(m.net, m.info.norm, small_fer().val);
+  EXPECT_EQ(ev.metrics.n, small_fer().val.size());  // validation is never resampled
+  EXPECT_NEAR(ev.metrics.accuracy, r.best_val_acc, 1e-9);
+  // The report renders from the run folder.
+  std::string rep = write_training_report(p.out_dir, small_fer());
+  for (const char* f : {"report.md", "report.json", "curves_loss.png", "curves_accuracy.png", "confusion.png", "class_distribution.png"})
+    EXPECT_TRUE(fs::exists(fs::path(rep) / f)) << f;
+  std::string md = test::slurp(fs::path(rep) / "report.md");
+  EXPECT_NE(md.find("oversample"), std::string::npos);
+  EXPECT_NE(md.find("gamma"), std::string::npos);
+}
+
+TEST(Training, ResumeRepeatsTheUninterruptedRun) {
+  MOODTUNE_REQUIRE_FER();
+  auto a = test::temp_dir("train-straight"), b = test::temp_dir("train-resumed");
+  TrainResult straight = train_model(smoke_params(a, 2), small_fer());
+  train_model(smoke_params(b, 1), small_fer());  // stops after epoch 1, as if killed
+  TrainParams p = smoke_params(b, 2);
+  p.resume = true;
+  TrainResult resumed = train_model(p, small_fer());
+  ASSERT_EQ(resumed.history.size(), 2u);
+  EXPECT_NEAR(resumed.history[1].train_loss, straight.history[1].train_loss, 1e-4);
+  EXPECT_NEAR(resumed.history[1].val_loss, straight.history[1].val_loss, 1e-4);
+  EXPECT_DOUBLE_EQ(resumed.history[1].val_acc, straight.history[1].val_acc);
+}
+
+TEST(Training, OversamplingTouchesOnlyTheTrainingSplit) {
+  MOODTUNE_REQUIRE_FER();
+  // Imbalanced training subset: disgust gets 5 images, the rest 40.
+  const DataSplits& base = small_fer();
+  std::vector<int64_t> keep;
+  std::vector<int> taken(7, 0);
+  for (int64_t i = 0; i < base.train.size(); ++i) {
+    auto c = static_cast<size_t>(base.train.labels[static_cast<size_t>(i)]);
+    if (taken[c] < (c == 1 ? 5 : 40)) taken[c]++, keep.push_back(i);
+  }
+  DataSplits d = base;
+  d.train = base.train.subset(keep);
+  auto dir = test::temp_dir("train-resample");
+  TrainParams p = smoke_params(dir, 1);
+  p.oversample_to = 1.0;
+  train_model(p, d);
+  auto stats = nlohmann::json::parse(test::slurp(dir / "data_stats.json"));
+  EXPECT_EQ(stats["train"][1], 5);
+  EXPECT_EQ(stats["train_resampled"][1], 40);
+  EXPECT_EQ(stats["val"].get<std::vector<int64_t>>(), d.val.class_counts());  // validation untouched
+  // Resampling copies training images only: no new train/val overlap.
+  std::mt19937_64 rng(1);
+  auto idx = epoch_indices(d.train, stats["train_resampled"].get<std::vector<int64_t>>(), rng);
+  FaceDataset epoch = d.train.subset(idx);
+  EXPECT_EQ(find_duplicates(epoch, d.val).size() > 0, find_duplicates(d.train, d.val).size() > 0);
+  // And the check itself catches a leak: copy a validation image into training.
+  FaceDataset leaky = d.train;
+  leaky.images = torch::cat({d.train.images, d.val.images.narrow(0, 0, 1)});
+  leaky.labels.push_back(d.val.labels[0]);
+  leaky.sources.push_back("leak");
+  EXPECT_EQ(find_duplicates(leaky, d.val).size(), find_duplicates(d.train, d.val).size() + 1);
+}
+
+TEST(Training, ClassWeightsAreAnAlternative) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("train-weights");
+  TrainParams p = smoke_params(dir, 1);
+  p.balance = "weights";
+  p.optimizer = "adamw";
+  p.lr = 2e-3;
+  p.schedule = "plateau";
+  TrainResult r = train_model(p, small_fer());
+  EXPECT_EQ(r.history.size(), 1u);
+  EXPECT_TRUE(std::isfinite(r.history[0].train_loss));
+}
+
+TEST(Training, FineTuningToADifferentClassSetGetsANewHead) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("train-finetune");
+  TrainResult base = train_model(smoke_params(dir / "base", 1), small_fer());
+  // A 3-class problem with its own names, from happy/sad/neutral faces.
+  DataSplits d;
+  for (auto* split : {&d.train, &d.val}) {
+    const FaceDataset& src = split == &d.train ? small_fer().train : small_fer().val;
+    std::vector<int64_t> idx;
+    for (int64_t i = 0; i < src.size(); ++i) {
+      int64_t l = src.labels[static_cast<size_t>(i)];
+      if (l == 3 || l == 4 || l == 5) idx.push_back(i);
+    }
+    *split = src.subset(idx);
+    for (auto& l : split->labels) l -= 3;
+    split->classes = {"smiling", "calm", "down"};
+  }
+  TrainParams p = smoke_params(dir / "tuned", 1);
+  p.init_model = base.best_model;
+  p.freeze_backbone = true;
+  LoadedModel before = load_model_file(base.best_model);
+  TrainResult r = train_model(p, d);
+  LoadedModel after = load_model_file(r.best_model);
+  EXPECT_EQ(after.info.classes, (std::vector<std::string>{"smiling", "calm", "down"}));
+  EXPECT_EQ(after.info.net.num_classes, 3);
+  // Frozen backbone: identical backbone weights and BN statistics.
+  auto bp = before.net->named_parameters(), ap = after.net->named_parameters();
+  for (const auto& kv : bp)
+    if (kv.key().rfind("backbone", 0) == 0) EXPECT_TRUE(torch::equal(kv.value(), ap[kv.key()])) << kv.key();
+  auto bb = before.net->named_buffers(), ab = after.net->named_buffers();
+  for (const auto& kv : bb) EXPECT_TRUE(torch::equal(kv.value(), ab[kv.key()])) << kv.key();
+}
+
+TEST(Training, SigkillMidEpochThenResumeMatchesAnUninterruptedRun) {
+  MOODTUNE_REQUIRE_FER();
+  // The real binary on a class-folder tree, killed with SIGKILL while the
+  // second epoch runs.
+  auto dir = test::temp_dir("train-kill");
+  for (const char* cls : {"happy", "sad", "surprise"}) {
+    for (const char* split : {"train", "val"}) {
+      fs::create_directories(dir / "data" / split / cls);
+      for (const auto& f : test::fer_files(split, cls, std::string(split) == "train" ? 150 : 20))
+        fs::copy_file(f, dir / "data" / split / cls / fs::path(f).filename());
+    }
+  }
+  const std::string common = "train --data " + (dir / "data").string() + " --epochs 3 --width 16 --batch 32 --threads 1 --patience 0";
+  auto straight = test::run_moodtune(common + " --out " + (dir / "a").string());
+  ASSERT_EQ(straight.exit_code, 0) << straight.err;
+
+  std::string cmd = std::string(MOODTUNE_BINARY) + " " + common + " --out " + (dir / "b").string() + " >/dev/null 2>&1 & echo $!";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  int pid = 0;
+  ASSERT_EQ(fscanf(pipe, "%d", &pid), 1);
+  pclose(pipe);
+  const auto state = dir / "b" / "checkpoint" / "state.json";
+  for (int i = 0; i < 600 && !fs::exists(state); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(fs::exists(state));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // into epoch 2
+  ::kill(pid, SIGKILL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto resumed = test::run_moodtune(common + " --out " + (dir / "b").string() + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("resuming"), std::string::npos) << resumed.out;
+  // Same per-epoch metrics (the images/s and seconds columns differ).
+  auto strip = [](const std::string& csv) {
+    std::string out;
+    std::istringstream in(csv);
+    for (std::string line; std::getline(in, line);) out += line.substr(0, line.rfind(',', line.rfind(',') - 1)) + "\n";
+    return out;
+  };
+  EXPECT_EQ(strip(test::slurp(dir / "a" / "metrics.csv")), strip(test::slurp(dir / "b" / "metrics.csv")));
+  EXPECT_TRUE(fs::exists(dir / "b" / "best.mtm"));
+  EXPECT_TRUE(fs::exists(dir / "b" / "report" / "report.md"));
+}

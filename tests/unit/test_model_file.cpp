@@ -1,0 +1,138 @@
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "../test_support.h"
+#include "vision/model_file.h"
+
+using namespace moodtune;
+
+namespace {
+ModelInfo small_info() {
+  ModelInfo info;
+  info.net.arch = "resnet-compact";
+  info.net.width = 8;
+  info.net.num_classes = 7;
+  info.net = resolve_config(info.net);
+  info.classes = {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"};
+  info.norm = {0.51f, 0.26f};
+  info.meta = {{"note", "unit test"}};
+  return info;
+}
+
+std::string save_small(const std::string& path, EmotionNet* out = nullptr) {
+  torch::manual_seed(3);
+  ModelInfo info = small_info();
+  EmotionNet net = make_emotion_net(info.net);
+  net->eval();
+  save_model_file(path, net, info);
+  if (out) *out = net;
+  return path;
+}
+
+// Rewrites the JSON header and fixes lengths and checksum, to build files
+// that are well-formed but say something else.
+void rewrite_header(const std::string& path, const std::function<void(nlohmann::json&)>& edit) {
+  std::string b = test::slurp(path);
+  size_t pos = 15 + 4;
+  uint64_t hlen;
+  std::memcpy(&hlen, b.data() + pos, 8);
+  nlohmann::json h = nlohmann::json::parse(b.substr(pos + 8, hlen));
+  edit(h);
+  std::string nh = h.dump();
+  std::string rest = b.substr(pos + 8 + hlen, b.size() - (pos + 8 + hlen) - 4);
+  std::string out = b.substr(0, pos);
+  uint64_t nl = nh.size();
+  out.append(reinterpret_cast<const char*>(&nl), 8);
+  size_t hstart = out.size();
+  out += nh + rest;
+  uint32_t crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(out.data() + hstart), static_cast<uInt>(out.size() - hstart)));
+  out.append(reinterpret_cast<const char*>(&crc), 4);
+  std::ofstream(path, std::ios::binary) << out;
+}
+
+std::string load_error(const std::string& path) {
+  try {
+    load_model_file(path);
+  } catch (const ModelFileError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(ModelFile, RoundTripGivesBitIdenticalOutputs) {
+  auto dir = test::temp_dir("model-roundtrip");
+  EmotionNet net{nullptr};
+  std::string path = save_small((dir / "m.mtm").string(), &net);
+  LoadedModel m = load_model_file(path);
+  EXPECT_EQ(m.info.classes, small_info().classes);
+  EXPECT_FLOAT_EQ(m.info.norm.mean, 0.51f);
+  EXPECT_EQ(m.info.meta["note"], "unit test");
+  torch::manual_seed(9);
+  torch::Tensor x = torch::randn({3, 1, 48, 48});
+  torch::NoGradGuard ng;
+  torch::Tensor a = net->forward(x), b = m.net->forward(x);
+  EXPECT_TRUE(torch::equal(a, b));
+}
+
+TEST(ModelFile, MissingFileSaysNotFound) {
+  EXPECT_NE(load_error("/nonexistent/model.mtm").find("not found"), std::string::npos);
+}
+
+TEST(ModelFile, NotAModelSaysSo) {
+  auto dir = test::temp_dir("model-bad");
+  std::ofstream(dir / "x.mtm") << "hello, I am a text file";
+  EXPECT_NE(load_error((dir / "x.mtm").string()).find("not a moodtune model file"), std::string::npos);
+  EXPECT_NE(load_error(dir.string()).find("directory"), std::string::npos);
+}
+
+TEST(ModelFile, TruncatedFileSaysTruncated) {
+  auto dir = test::temp_dir("model-trunc");
+  std::string path = save_small((dir / "m.mtm").string());
+  std::string b = test::slurp(path);
+  for (size_t keep : {size_t{20}, b.size() / 2, b.size() - 1}) {
+    std::ofstream(path, std::ios::binary) << b.substr(0, keep);
+    EXPECT_NE(load_error(path).find("truncated"), std::string::npos) << keep;
+  }
+}
+
+TEST(ModelFile, FlippedByteFailsTheChecksum) {
+  auto dir = test::temp_dir("model-crc");
+  std::string path = save_small((dir / "m.mtm").string());
+  std::string b = test::slurp(path);
+  b[b.size() / 2] ^= 0x40;
+  std::ofstream(path, std::ios::binary) << b;
+  EXPECT_NE(load_error(path).find("corrupt"), std::string::npos);
+}
+
+TEST(ModelFile, UnknownArchitectureIsNamed) {
+  auto dir = test::temp_dir("model-arch");
+  std::string path = save_small((dir / "m.mtm").string());
+  rewrite_header(path, [](nlohmann::json& h) { h["arch"] = "vit-huge"; });
+  std::string err = load_error(path);
+  EXPECT_NE(err.find("unknown architecture 'vit-huge'"), std::string::npos) << err;
+}
+
+TEST(ModelFile, WeightsOfAnotherArchitectureAreRefused) {
+  auto dir = test::temp_dir("model-mismatch");
+  std::string path = save_small((dir / "m.mtm").string());
+  rewrite_header(path, [](nlohmann::json& h) { h["width"] = 16; });
+  std::string err = load_error(path);
+  EXPECT_NE(err.find("weights do not match"), std::string::npos) << err;
+}
+
+TEST(ModelFile, NewerArchitectureVersionIsRefused) {
+  auto dir = test::temp_dir("model-version");
+  std::string path = save_small((dir / "m.mtm").string());
+  rewrite_header(path, [](nlohmann::json& h) { h["arch_version"] = 99; });
+  EXPECT_NE(load_error(path).find("version 99"), std::string::npos);
+}
+
+TEST(ModelFile, ShippedModelLoads) {
+  ModelInfo info = read_model_info(test::model_path());
+  EXPECT_EQ(info.classes.size(), 7u);
+  EXPECT_EQ(info.net.input_size, 48);
+}
