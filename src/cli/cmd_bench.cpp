@@ -171,10 +171,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   pipe->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
   pipe->add_option("--reps", o->reps, "Timed repetitions per detector")->capture_default_str();
   pipe->add_option("--json", o->json, "Write results as JSON");
-  pipe->add_option("--max-side", o->det.max_side, "Detector downscale (0 = per-detector default)");
-  pipe->add_option("--cascade", o->det.cascade, "Cascade XML for haar/lbp (default: opencv-data's frontal face)");
-  pipe->add_option("--min-face", o->det.min_face, "Smallest face side in pixels")->capture_default_str();
-  pipe->add_option("--scale-factor", o->det.scale_factor, "Haar pyramid step")->capture_default_str();
+  add_detector_options(pipe, o->det);  // --detector is ignored: every detector is measured
   pipe->callback([o, &exit_code] {
     try {
       exit_code = bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det);

@@ -13,20 +13,20 @@ void add_detect_command(CLI::App& app, int& exit_code) {
   struct Opts {
     std::vector<std::string> images;
     std::string model = default_model_path();
-    std::string detector = "haar";
+    DetectorParams det;
     std::string annotate;
     bool json = false, tta = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("images", o->images, "Image files")->required();
   cmd->add_option("--model", o->model, "Model file")->capture_default_str();
-  cmd->add_option("--detector", o->detector, "haar | lbp | dlib")->capture_default_str();
+  add_detector_options(cmd, o->det);
   cmd->add_option("--annotate", o->annotate, "Write a copy of each image with boxes and labels into this folder");
   cmd->add_flag("--json", o->json, "One JSON document on stdout");
   cmd->add_flag("--tta", o->tta, "Test-time augmentation (slower, slightly more accurate)");
   cmd->callback([o, &exit_code] {
     PipelineParams pp;
-    pp.detector.kind = o->detector;
+    pp.detector = o->det;
     pp.tta = o->tta;
     std::unique_ptr<EmotionPipeline> pipe;
     try {

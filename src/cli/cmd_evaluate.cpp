@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 
 namespace {
 struct Opts {
-  std::string data, model = default_model_path(), detector = "haar", json_path;
+  std::string data, model = default_model_path(), json_path;
+  DetectorParams det;
   bool detect = false, tta = false, lighting = false;
 };
 
@@ -83,7 +84,7 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--data", o->data, "Folder with one sub-folder per class")->required();
   cmd->add_option("--model", o->model, "Model file")->capture_default_str();
   cmd->add_flag("--detect", o->detect, "Run the face detector on whole photos first");
-  cmd->add_option("--detector", o->detector, "haar | lbp | dlib (with --detect)")->capture_default_str();
+  add_detector_options(cmd, o->det);
   cmd->add_flag("--tta", o->tta, "Test-time augmentation: flip and small shifts averaged");
   cmd->add_flag("--lighting", o->lighting, "Also report accuracy under darkening, brightening, low contrast and gamma");
   cmd->add_option("--json", o->json_path, "Write the metrics as JSON to this file");
@@ -98,7 +99,7 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
       std::vector<LightingResult> lighting;
       if (o->detect) {
         PipelineParams pp;
-        pp.detector.kind = o->detector;
+        pp.detector = o->det;
         pp.tta = o->tta;
         EmotionPipeline pipe(clf, pp);
         m = evaluate_photos(*o, pipe, classes, rep, no_face);

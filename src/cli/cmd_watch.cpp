@@ -12,7 +12,8 @@ namespace moodtune::cli {
 void add_watch_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("watch", "Follow faces in a video file or camera and print their smoothed emotion");
   struct Opts {
-    std::string source, model = default_model_path(), detector = "haar";
+    std::string source, model = default_model_path();
+    DetectorParams det;
     int max_frames = 0;
     float alpha = TrackerParams{}.alpha;
     bool json = false;
@@ -20,7 +21,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Opts>();
   cmd->add_option("--source", o->source, "Video file, or a camera index such as 0")->required();
   cmd->add_option("--model", o->model, "Model file")->capture_default_str();
-  cmd->add_option("--detector", o->detector, "haar | lbp | dlib")->capture_default_str();
+  add_detector_options(cmd, o->det);
   cmd->add_option("--max-frames", o->max_frames, "Stop after N frames (0 = until the source ends)");
   cmd->add_option("--smoothing", o->alpha, "EMA weight of the newest frame, 0..1 (1 = no smoothing)")->capture_default_str();
   cmd->add_flag("--json", o->json, "JSON lines, one per frame");
@@ -30,7 +31,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
     const bool is_camera = !o->source.empty() && std::all_of(o->source.begin(), o->source.end(), ::isdigit);
     try {
       PipelineParams pp;
-      pp.detector.kind = o->detector;
+      pp.detector = o->det;
       pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
       if (is_camera) cap.open(std::stoi(o->source));
       else cap.open(o->source);

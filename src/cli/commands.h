@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "vision/face_detector.h"
+
 namespace moodtune::cli {
 
 void add_train_command(CLI::App& app, int& exit_code);
@@ -16,6 +18,9 @@ void add_watch_command(CLI::App& app, int& exit_code);
 void add_evaluate_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_data_command(CLI::App& app, int& exit_code);
+
+// --detector, --min-face, --max-side, --scale-factor, --min-neighbors, --cascade.
+void add_detector_options(CLI::App* cmd, DetectorParams& p);
 
 // The shipped model: $MOODTUNE_MODEL, else models/default.mtm in the source
 // tree the binary was built from.

@@ -18,7 +18,7 @@ namespace {
 class CascadeDetector final : public FaceDetector {
  public:
   explicit CascadeDetector(const DetectorParams& p) : p_(p) {
-    if (p_.max_side == 0) p_.max_side = 256;
+    if (p_.max_side == 0) p_.max_side = 320;
     if (p_.cascade.empty())
       p_.cascade = p_.kind == "lbp" ? "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface_improved.xml"
                                     : "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";

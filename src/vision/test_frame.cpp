@@ -28,15 +28,21 @@ ComposedFrame compose_frame(const std::vector<cv::Mat>& faces, cv::Size size, ui
   ComposedFrame out;
   const int n = static_cast<int>(faces.size());
   for (int i = 0; i < n; ++i) {
-    cv::Mat g = to_gray(faces[static_cast<size_t>(i)]), scaled, bgr;
-    cv::resize(g, scaled, cv::Size(side, side), 0, 0, cv::INTER_CUBIC);
+    cv::Mat g = to_gray(faces[static_cast<size_t>(i)]), padded, scaled, bgr;
+    // FER2013 crops cut the forehead and chin; detectors look for a whole
+    // head, so extend the crop by its own edge pixels (15% a side).
+    const int pad = std::max(1, g.cols * 15 / 100);
+    cv::copyMakeBorder(g, padded, pad, pad, pad, pad, cv::BORDER_REPLICATE);
+    cv::resize(padded, scaled, cv::Size(side, side), 0, 0, cv::INTER_CUBIC);
     cv::cvtColor(scaled, bgr, cv::COLOR_GRAY2BGR);
     // Spread faces evenly across the width, centred vertically.
     const int slot = size.width / n;
     cv::Rect r(slot * i + (slot - side) / 2, (size.height - side) / 2, side, side);
     if ((r & cv::Rect(0, 0, size.width, size.height)) != r) throw std::invalid_argument("compose_frame: faces do not fit");
     bgr.copyTo(bg(r));
-    out.boxes.push_back(r);
+    // The box of the face itself, inside the padding.
+    const int inner = side * pad / padded.cols;
+    out.boxes.push_back(cv::Rect(r.x + inner, r.y + inner, side - 2 * inner, side - 2 * inner));
   }
   out.image = bg;
   return out;

@@ -4,7 +4,8 @@
 //   cv::Mat face = cv::imread("val/happy/PublicTest_1.jpg", cv::IMREAD_GRAYSCALE);
 //   cv::Mat frame = moodtune::compose_frame({face}, {640, 480}, 7);
 //
-// Each face is scaled to `face_side` pixels and placed on a smooth,
+// Each face (extended by 15% edge padding, since FER2013 crops cut the
+// forehead and chin) is scaled to `face_side` pixels and placed on a smooth,
 // seed-dependent background with mild noise (a flat background would make
 // detection unrealistically easy). Pure function; thread-safe.
 #pragma once
@@ -16,7 +17,7 @@ namespace moodtune {
 
 struct ComposedFrame {
   cv::Mat image;                // BGR
-  std::vector<cv::Rect> boxes;  // where each face was pasted
+  std::vector<cv::Rect> boxes;  // where each face (without padding) was pasted
 };
 
 ComposedFrame compose_frame(const std::vector<cv::Mat>& faces, cv::Size size = {640, 480}, uint32_t seed = 1,

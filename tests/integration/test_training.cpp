@@ -66,7 +66,13 @@ TEST(Training, ResumeRepeatsTheUninterruptedRun) {
   MOODTUNE_REQUIRE_FER();
   auto a = test::temp_dir("train-straight"), b = test::temp_dir("train-resumed");
   TrainResult straight = train_model(smoke_params(a, 2), small_fer());
-  train_model(smoke_params(b, 1), small_fer());  // stops after epoch 1, as if killed
+  // Interrupted right after epoch 1's checkpoint (the SIGKILL test below
+  // does the same to the real binary mid-epoch).
+  struct Interrupted {};
+  EXPECT_THROW(train_model(smoke_params(b, 2), small_fer(), [](const EpochMetrics& m) {
+                 if (m.epoch == 1) throw Interrupted{};
+               }),
+               Interrupted);
   TrainParams p = smoke_params(b, 2);
   p.resume = true;
   TrainResult resumed = train_model(p, small_fer());

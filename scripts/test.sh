@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what moodtune needs, builds it and runs the whole test suite.
+# Usage: bash scripts/test.sh        (the README's test command; CI runs it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build build
+# Real-data tests read FER2013 from ../shared (unpacked once into a cache).
+export MOODTUNE_FER_DIR="$(bash scripts/fer2013.sh)"
+cd build && ctest --output-on-failure --timeout 900
