@@ -12,7 +12,7 @@ PACKAGES=(
   libopencv-dev opencv-data
   libdlib-dev libsqlite3-dev libcpp-httplib-dev nlohmann-json3-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libjpeg-dev libpng-dev
+  libjpeg-dev libpng-dev libcsv-dev sqlite3
 )
 
 missing=()

@@ -18,6 +18,12 @@ void add_watch_command(CLI::App& app, int& exit_code);
 void add_evaluate_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_data_command(CLI::App& app, int& exit_code);
+void add_catalog_command(CLI::App& app, int& exit_code);
+void add_recommend_command(CLI::App& app, int& exit_code);
+void add_feedback_command(CLI::App& app, int& exit_code);
+
+// $MOODTUNE_DB, else $XDG_DATA_HOME/moodtune/moodtune.db (~/.local/share/...).
+std::string default_db_path();
 
 // --detector, --min-face, --max-side, --scale-factor, --min-neighbors, --cascade.
 void add_detector_options(CLI::App* cmd, DetectorParams& p);

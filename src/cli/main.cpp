@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   c::add_train_command(app, exit_code);
   c::add_evaluate_command(app, exit_code);
   c::add_data_command(app, exit_code);
+  c::add_catalog_command(app, exit_code);
+  c::add_recommend_command(app, exit_code);
+  c::add_feedback_command(app, exit_code);
   c::add_bench_command(app, exit_code);
   try {
     app.parse(argc, argv);

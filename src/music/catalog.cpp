@@ -1,0 +1,321 @@
+#include "music/catalog.h"
+
+#include <ctime>
+
+namespace moodtune {
+
+const char* action_name(FeedbackAction a) {
+  switch (a) {
+    case FeedbackAction::kLike: return "like";
+    case FeedbackAction::kSkip: return "skip";
+    case FeedbackAction::kPlayed: return "played";
+  }
+  return "?";
+}
+
+std::optional<FeedbackAction> parse_action(const std::string& s) {
+  if (s == "like") return FeedbackAction::kLike;
+  if (s == "skip") return FeedbackAction::kSkip;
+  if (s == "played") return FeedbackAction::kPlayed;
+  return std::nullopt;
+}
+
+namespace {
+// Migration i takes the schema from version i to i+1.
+const std::vector<const char*> kMigrations = {
+    R"sql(
+CREATE TABLE tracks (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL CHECK (source IN ('spotify', 'local')),
+  external_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  artist TEXT NOT NULL,
+  album TEXT NOT NULL DEFAULT '',
+  duration_ms INTEGER NOT NULL DEFAULT 0,
+  popularity INTEGER NOT NULL DEFAULT 0,
+  valence REAL, energy REAL, tempo REAL, danceability REAL, acousticness REAL,
+  instrumentalness REAL, loudness REAL, speechiness REAL, liveness REAL,
+  key INTEGER, mode INTEGER,
+  mood_label TEXT NOT NULL DEFAULT '',
+  valence_override REAL, arousal_override REAL,
+  added_at TEXT NOT NULL DEFAULT (datetime('now')),
+  UNIQUE (source, external_id)
+);
+CREATE TABLE track_genres (
+  track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  genre TEXT NOT NULL,
+  PRIMARY KEY (track_id, genre)
+);
+CREATE INDEX track_genres_genre ON track_genres(genre);
+CREATE TABLE listeners (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE history (
+  id INTEGER PRIMARY KEY,
+  listener_id INTEGER NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+  track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  action TEXT NOT NULL CHECK (action IN ('like', 'skip', 'played')),
+  context TEXT NOT NULL DEFAULT '',
+  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX history_listener ON history(listener_id, id);
+CREATE TABLE preferences (
+  listener_id INTEGER NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL CHECK (kind IN ('genre', 'artist', 'track')),
+  key TEXT NOT NULL,
+  weight REAL NOT NULL,
+  PRIMARY KEY (listener_id, kind, key)
+);
+CREATE TABLE imports (
+  id INTEGER PRIMARY KEY,
+  file TEXT NOT NULL UNIQUE,
+  rows INTEGER NOT NULL,
+  tracks INTEGER NOT NULL,
+  finished_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO meta VALUES ('catalog_version', 0);
+CREATE TRIGGER tracks_ins AFTER INSERT ON tracks BEGIN UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'; END;
+CREATE TRIGGER tracks_upd AFTER UPDATE ON tracks BEGIN UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'; END;
+CREATE TRIGGER genres_ins AFTER INSERT ON track_genres BEGIN UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'; END;
+)sql",
+};
+
+constexpr const char* kTrackColumns =
+    "id, source, external_id, title, artist, album, duration_ms, popularity, valence, energy, tempo, danceability, "
+    "acousticness, instrumentalness, loudness, speechiness, liveness, key, mode, mood_label, valence_override, "
+    "arousal_override";
+
+Track read_track(Statement& s) {
+  Track t;
+  t.id = s.int64(0);
+  t.source = s.text(1);
+  t.external_id = s.text(2);
+  t.title = s.text(3);
+  t.artist = s.text(4);
+  t.album = s.text(5);
+  t.duration_ms = s.int64(6);
+  t.popularity = static_cast<int>(s.int64(7));
+  t.valence = s.opt_real(8);
+  t.energy = s.opt_real(9);
+  t.tempo = s.opt_real(10);
+  t.danceability = s.opt_real(11);
+  t.acousticness = s.opt_real(12);
+  t.instrumentalness = s.opt_real(13);
+  t.loudness = s.opt_real(14);
+  t.speechiness = s.opt_real(15);
+  t.liveness = s.opt_real(16);
+  if (!s.is_null(17)) t.key = static_cast<int>(s.int64(17));
+  if (!s.is_null(18)) t.mode = static_cast<int>(s.int64(18));
+  t.mood_label = s.text(19);
+  t.valence_override = s.opt_real(20);
+  t.arousal_override = s.opt_real(21);
+  return t;
+}
+}  // namespace
+
+Catalog::Catalog(const std::string& path, bool read_only) : db_(path, read_only) {
+  if (!read_only) migrate();
+}
+
+void Catalog::migrate() {
+  auto st = db_.prepare("PRAGMA user_version");
+  st.step();
+  int version = static_cast<int>(st.int64(0));
+  st.reset();
+  if (version > kSchemaVersion)
+    throw DbError(db_.path() + ": database schema version " + std::to_string(version) + " is newer than this build (" +
+                  std::to_string(kSchemaVersion) + "); upgrade moodtune");
+  for (int v = version; v < kSchemaVersion; ++v) {
+    Transaction tx(db_);
+    db_.exec(kMigrations[static_cast<size_t>(v)]);
+    db_.exec("PRAGMA user_version = " + std::to_string(v + 1));
+    tx.commit();
+  }
+}
+
+Catalog::UpsertResult Catalog::upsert_track(const Track& t) {
+  UpsertResult r;
+  auto find = db_.prepare("SELECT id FROM tracks WHERE source = ? AND external_id = ?");
+  find.bind(1, t.source).bind(2, t.external_id);
+  if (find.step()) r.id = find.int64(0);
+  if (r.id == 0) {
+    auto ins = db_.prepare(
+        "INSERT INTO tracks (source, external_id, title, artist, album, duration_ms, popularity, valence, energy, tempo, "
+        "danceability, acousticness, instrumentalness, loudness, speechiness, liveness, key, mode, mood_label) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    ins.bind(1, t.source).bind(2, t.external_id).bind(3, t.title).bind(4, t.artist).bind(5, t.album);
+    ins.bind(6, t.duration_ms).bind(7, t.popularity).bind(8, t.valence).bind(9, t.energy).bind(10, t.tempo);
+    ins.bind(11, t.danceability).bind(12, t.acousticness).bind(13, t.instrumentalness).bind(14, t.loudness);
+    ins.bind(15, t.speechiness).bind(16, t.liveness).bind(17, t.key).bind(18, t.mode).bind(19, t.mood_label);
+    ins.run();
+    r.id = db_.last_insert_id();
+    r.inserted = r.changed = true;
+  } else {
+    // Only rows whose values differ are written, so a re-import changes nothing.
+    auto upd = db_.prepare(
+        "UPDATE tracks SET title=?1, artist=?2, album=?3, duration_ms=?4, popularity=?5, valence=?6, energy=?7, tempo=?8, "
+        "danceability=?9, acousticness=?10, instrumentalness=?11, loudness=?12, speechiness=?13, liveness=?14, key=?15, "
+        "mode=?16, mood_label=?17 WHERE id=?18 AND (title IS NOT ?1 OR artist IS NOT ?2 OR album IS NOT ?3 OR "
+        "duration_ms IS NOT ?4 OR popularity IS NOT ?5 OR valence IS NOT ?6 OR energy IS NOT ?7 OR tempo IS NOT ?8 OR "
+        "danceability IS NOT ?9 OR acousticness IS NOT ?10 OR instrumentalness IS NOT ?11 OR loudness IS NOT ?12 OR "
+        "speechiness IS NOT ?13 OR liveness IS NOT ?14 OR key IS NOT ?15 OR mode IS NOT ?16 OR mood_label IS NOT ?17)");
+    upd.bind(1, t.title).bind(2, t.artist).bind(3, t.album).bind(4, t.duration_ms).bind(5, t.popularity);
+    upd.bind(6, t.valence).bind(7, t.energy).bind(8, t.tempo).bind(9, t.danceability).bind(10, t.acousticness);
+    upd.bind(11, t.instrumentalness).bind(12, t.loudness).bind(13, t.speechiness).bind(14, t.liveness);
+    upd.bind(15, t.key).bind(16, t.mode).bind(17, t.mood_label).bind(18, r.id);
+    upd.run();
+    r.changed = db_.changes() > 0;
+  }
+  auto g = db_.prepare("INSERT OR IGNORE INTO track_genres (track_id, genre) VALUES (?, ?)");
+  for (const auto& genre : t.genres) {
+    if (genre.empty()) continue;
+    g.bind(1, r.id).bind(2, genre);
+    g.run();
+    r.changed = r.changed || db_.changes() > 0;
+  }
+  return r;
+}
+
+std::vector<std::string> Catalog::genres_of(int64_t id) {
+  std::vector<std::string> out;
+  auto st = db_.prepare("SELECT genre FROM track_genres WHERE track_id = ? ORDER BY genre");
+  st.bind(1, id);
+  while (st.step()) out.push_back(st.text(0));
+  return out;
+}
+
+std::optional<Track> Catalog::find_track(int64_t id) {
+  auto st = db_.prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  Track t = read_track(st);
+  t.genres = genres_of(t.id);
+  return t;
+}
+
+std::optional<Track> Catalog::find_track(const std::string& source, const std::string& ext) {
+  auto st = db_.prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks WHERE source = ? AND external_id = ?");
+  st.bind(1, source).bind(2, ext);
+  if (!st.step()) return std::nullopt;
+  Track t = read_track(st);
+  t.genres = genres_of(t.id);
+  return t;
+}
+
+std::vector<Track> Catalog::all_tracks() {
+  std::vector<Track> out;
+  std::map<int64_t, size_t> at;
+  auto st = db_.prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks ORDER BY id");
+  while (st.step()) {
+    at[st.int64(0)] = out.size();
+    out.push_back(read_track(st));
+  }
+  auto g = db_.prepare("SELECT track_id, genre FROM track_genres ORDER BY track_id, genre");
+  while (g.step()) {
+    auto it = at.find(g.int64(0));
+    if (it != at.end()) out[it->second].genres.push_back(g.text(1));
+  }
+  return out;
+}
+
+int64_t Catalog::track_count() {
+  auto st = db_.prepare("SELECT count(*) FROM tracks");
+  st.step();
+  return st.int64(0);
+}
+
+int64_t Catalog::catalog_version() {
+  auto st = db_.prepare("SELECT value FROM meta WHERE key = 'catalog_version'");
+  return st.step() ? st.int64(0) : 0;
+}
+
+CatalogStats Catalog::stats() {
+  CatalogStats s;
+  auto one = [&](const char* sql) {
+    auto st = db_.prepare(sql);
+    st.step();
+    return st.int64(0);
+  };
+  s.tracks = one("SELECT count(*) FROM tracks");
+  s.spotify = one("SELECT count(*) FROM tracks WHERE source = 'spotify'");
+  s.local = one("SELECT count(*) FROM tracks WHERE source = 'local'");
+  s.with_features = one("SELECT count(*) FROM tracks WHERE valence IS NOT NULL AND energy IS NOT NULL");
+  s.listeners = one("SELECT count(*) FROM listeners");
+  s.history = one("SELECT count(*) FROM history");
+  auto g = db_.prepare("SELECT genre, count(*) AS n FROM track_genres GROUP BY genre ORDER BY n DESC, genre LIMIT 10");
+  while (g.step()) s.top_genres.emplace_back(g.text(0), g.int64(1));
+  auto im = db_.prepare("SELECT file, tracks FROM imports ORDER BY id");
+  while (im.step()) s.imports.emplace_back(im.text(0), im.int64(1));
+  return s;
+}
+
+int64_t Catalog::listener_id(const std::string& name) {
+  if (name.empty()) throw DbError("listener name must not be empty");
+  auto ins = db_.prepare("INSERT OR IGNORE INTO listeners (name) VALUES (?)");
+  ins.bind(1, name);
+  ins.run();
+  auto st = db_.prepare("SELECT id FROM listeners WHERE name = ?");
+  st.bind(1, name);
+  st.step();
+  return st.int64(0);
+}
+
+void Catalog::record_feedback(const std::string& listener, int64_t track_id, FeedbackAction action, const std::string& context) {
+  Transaction tx(db_);
+  std::optional<Track> t = find_track(track_id);
+  if (!t) throw DbError("unknown track id " + std::to_string(track_id));
+  const int64_t lid = listener_id(listener);
+  auto h = db_.prepare("INSERT INTO history (listener_id, track_id, action, context) VALUES (?, ?, ?, ?)");
+  h.bind(1, lid).bind(2, track_id).bind(3, action_name(action)).bind(4, context);
+  h.run();
+  // Learned preferences: a like pulls toward the track's genres and artist,
+  // a skip pushes away; "played" (listened to the end) is a mild like.
+  const double delta = action == FeedbackAction::kLike ? 1.0 : action == FeedbackAction::kSkip ? -1.0 : 0.25;
+  auto p = db_.prepare(
+      "INSERT INTO preferences (listener_id, kind, key, weight) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (listener_id, kind, key) DO UPDATE SET weight = weight + excluded.weight");
+  for (const auto& g : t->genres) p.bind(1, lid).bind(2, "genre").bind(3, g).bind(4, delta).run();
+  p.bind(1, lid).bind(2, "artist").bind(3, t->artist).bind(4, delta).run();
+  p.bind(1, lid).bind(2, "track").bind(3, std::to_string(track_id)).bind(4, delta).run();
+  tx.commit();
+}
+
+std::vector<int64_t> Catalog::recent_tracks(const std::string& listener, int limit) {
+  std::vector<int64_t> out;
+  auto st = db_.prepare(
+      "SELECT h.track_id FROM history h JOIN listeners l ON l.id = h.listener_id WHERE l.name = ? ORDER BY h.id DESC LIMIT ?");
+  st.bind(1, listener).bind(2, limit);
+  while (st.step()) out.push_back(st.int64(0));
+  return out;
+}
+
+std::map<std::string, double> Catalog::preferences(const std::string& listener, const std::string& kind) {
+  std::map<std::string, double> out;
+  auto st = db_.prepare(
+      "SELECT p.key, p.weight FROM preferences p JOIN listeners l ON l.id = p.listener_id WHERE l.name = ? AND p.kind = ?");
+  st.bind(1, listener).bind(2, kind);
+  while (st.step()) out[st.text(0)] = st.real(1);
+  return out;
+}
+
+void Catalog::set_track_mood(int64_t track_id, double valence, double arousal) {
+  if (valence < -1 || valence > 1 || arousal < -1 || arousal > 1) throw DbError("valence and arousal must be in [-1, 1]");
+  auto st = db_.prepare("UPDATE tracks SET valence_override = ?, arousal_override = ? WHERE id = ?");
+  st.bind(1, valence).bind(2, arousal).bind(3, track_id);
+  st.run();
+  if (db_.changes() == 0) throw DbError("unknown track id " + std::to_string(track_id));
+}
+
+void Catalog::record_import(const std::string& file, int64_t rows, int64_t tracks) {
+  // One row per file; an unchanged re-import leaves it as it was.
+  auto st = db_.prepare(
+      "INSERT INTO imports (file, rows, tracks) VALUES (?1, ?2, ?3) ON CONFLICT (file) DO UPDATE SET rows = ?2, "
+      "tracks = ?3, finished_at = datetime('now') WHERE rows IS NOT ?2 OR tracks IS NOT ?3");
+  st.bind(1, file).bind(2, rows).bind(3, tracks);
+  st.run();
+}
+
+}  // namespace moodtune

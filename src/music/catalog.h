@@ -1,0 +1,88 @@
+// catalog.h — the music catalog in SQLite: tracks with audio features,
+// listeners, listening history, feedback and learned preferences.
+//
+//   moodtune::Catalog cat("moodtune.db");          // creates and migrates
+//   moodtune::Track t; t.source = "spotify"; t.external_id = "6f80..."; ...
+//   int64_t id = cat.upsert_track(t).id;
+//   cat.record_feedback("ana", id, moodtune::FeedbackAction::kLike);
+//
+// Schema changes are numbered migrations applied in order inside a
+// transaction (PRAGMA user_version holds the version). Foreign keys are on,
+// the journal is WAL. Feedback is committed before record_feedback returns,
+// so an acknowledged like survives a crash. One Catalog per thread.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "music/sqlite_db.h"
+
+namespace moodtune {
+
+struct Track {
+  int64_t id = 0;
+  std::string source;       // "spotify" | "local"
+  std::string external_id;  // Spotify id, or the file path for local tracks
+  std::string title, artist, album;
+  std::vector<std::string> genres;
+  int64_t duration_ms = 0;
+  int popularity = 0;
+  std::optional<double> valence, energy, tempo, danceability, acousticness, instrumentalness, loudness,
+      speechiness, liveness;
+  std::optional<int> key, mode;
+  std::string mood_label;                   // e.g. a source playlist's mood
+  std::optional<double> valence_override;   // a listener's correction, in [-1, 1]; wins over the estimate
+  std::optional<double> arousal_override;
+};
+
+enum class FeedbackAction { kLike, kSkip, kPlayed };
+const char* action_name(FeedbackAction a);
+std::optional<FeedbackAction> parse_action(const std::string& s);
+
+struct CatalogStats {
+  int64_t tracks = 0, spotify = 0, local = 0, listeners = 0, history = 0, with_features = 0;
+  std::vector<std::pair<std::string, int64_t>> top_genres;
+  std::vector<std::pair<std::string, int64_t>> imports;  // file -> tracks
+};
+
+class Catalog {
+ public:
+  static constexpr int kSchemaVersion = 1;
+  explicit Catalog(const std::string& path, bool read_only = false);
+
+  struct UpsertResult {
+    int64_t id = 0;
+    bool inserted = false, changed = false;
+  };
+  // Insert, or update the track with the same (source, external_id); genres
+  // are merged, never dropped.
+  UpsertResult upsert_track(const Track& t);
+  std::optional<Track> find_track(int64_t id);
+  std::optional<Track> find_track(const std::string& source, const std::string& external_id);
+  std::vector<Track> all_tracks();
+  int64_t track_count();
+  int64_t catalog_version();  // changes whenever tracks change (for caches)
+  CatalogStats stats();
+
+  int64_t listener_id(const std::string& name);  // creates on first use
+  // Writes history and updates learned preferences in one transaction.
+  // Throws DbError for an unknown track id.
+  void record_feedback(const std::string& listener, int64_t track_id, FeedbackAction action,
+                       const std::string& context = {});
+  std::vector<int64_t> recent_tracks(const std::string& listener, int limit);
+  // kind: "genre" | "artist" | "track"; key -> learned weight (likes +, skips -).
+  std::map<std::string, double> preferences(const std::string& listener, const std::string& kind);
+  // A listener's mood correction for a track (valence/arousal in [-1, 1]).
+  void set_track_mood(int64_t track_id, double valence, double arousal);
+
+  void record_import(const std::string& file, int64_t rows, int64_t tracks);
+  SqliteDb& db() { return db_; }
+
+ private:
+  void migrate();
+  std::vector<std::string> genres_of(int64_t id);
+  SqliteDb db_;
+};
+
+}  // namespace moodtune

@@ -1,0 +1,179 @@
+#include "music/recommender.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <set>
+#include <stdexcept>
+#include <unordered_set>
+
+namespace moodtune {
+
+std::optional<Strategy> parse_strategy(const std::string& s) {
+  if (s == "match") return Strategy::kMatch;
+  if (s == "uplift") return Strategy::kUplift;
+  if (s == "calm") return Strategy::kCalm;
+  return std::nullopt;
+}
+
+const char* strategy_name(Strategy s) {
+  switch (s) {
+    case Strategy::kMatch: return "match";
+    case Strategy::kUplift: return "uplift";
+    case Strategy::kCalm: return "calm";
+  }
+  return "?";
+}
+
+std::string nearest_emotion(VA va) {
+  std::string best = "neutral";
+  double bd = std::numeric_limits<double>::max();
+  for (const char* e : {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"}) {
+    double d = va_distance(va, *emotion_va(e));
+    if (d < bd) bd = d, best = e;
+  }
+  return best;
+}
+
+std::string normalise_title(const std::string& title) {
+  std::string t;
+  int depth = 0;
+  for (char c : title) {
+    if (c == '(' || c == '[') ++depth;
+    else if ((c == ')' || c == ']') && depth > 0) --depth;
+    else if (depth == 0) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  for (const char* cut : {" - ", " feat.", " ft."}) {
+    size_t p = t.find(cut);
+    if (p != std::string::npos) t = t.substr(0, p);
+  }
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  return t;
+}
+
+Recommender::Recommender(Catalog& catalog) : catalog_(catalog) { refresh(); }
+
+void Recommender::refresh() {
+  const int64_t v = catalog_.catalog_version();
+  if (v == version_) return;
+  version_ = v;
+  tracks_ = catalog_.all_tracks();
+  entries_.clear();
+  genres_.clear();
+  artists_.clear();
+  genre_id_.clear();
+  artist_id_.clear();
+  auto intern = [](std::vector<std::string>& names, std::unordered_map<std::string, int>& ids, const std::string& s) {
+    auto [it, fresh] = ids.emplace(s, static_cast<int>(names.size()));
+    if (fresh) names.push_back(s);
+    return it->second;
+  };
+  for (size_t i = 0; i < tracks_.size(); ++i) {
+    const Track& t = tracks_[i];
+    auto va = track_va(t);
+    if (!va) continue;  // no mood estimate: cannot be placed
+    Entry e{i, *va, intern(artists_, artist_id_, t.artist), {}, "", t.popularity / 100.0};
+    for (const auto& g : t.genres) e.genres.push_back(intern(genres_, genre_id_, g));
+    std::string lower_artist;
+    for (char c : t.artist) lower_artist += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    e.song_key = lower_artist + "\n" + normalise_title(t.title);
+    entries_.push_back(std::move(e));
+  }
+}
+
+std::vector<VA> Recommender::targets(VA mood, Strategy s, int n) {
+  std::vector<VA> out(static_cast<size_t>(std::max(n, 0)), mood);
+  if (s == Strategy::kCalm) std::fill(out.begin(), out.end(), kCalmTarget);
+  if (s == Strategy::kUplift) {
+    // Iso principle: the first track meets the listener where they are; each
+    // next one moves an equal step toward the goal.
+    for (int i = 0; i < n; ++i) {
+      double f = n > 1 ? static_cast<double>(i) / (n - 1) : 0.0;
+      out[static_cast<size_t>(i)] = {mood.valence + (kUpliftGoal.valence - mood.valence) * f,
+                                     mood.arousal + (kUpliftGoal.arousal - mood.arousal) * f};
+    }
+  }
+  return out;
+}
+
+std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParams& p) {
+  if (p.n < 1 || p.n > 100) throw std::invalid_argument("list length must be 1..100");
+  refresh();
+  if (entries_.empty()) throw std::runtime_error("the catalog has no tracks with mood features: import a CSV or scan a music folder first");
+
+  // Per-request preference bonus per track, from learned weights.
+  std::vector<double> genre_w(genres_.size(), 0.0);
+  std::unordered_map<int, double> artist_w;
+  std::unordered_map<int64_t, double> track_w;
+  std::unordered_set<int64_t> recent;
+  if (!p.listener.empty()) {
+    for (const auto& [g, w] : catalog_.preferences(p.listener, "genre"))
+      if (auto it = genre_id_.find(g); it != genre_id_.end()) genre_w[static_cast<size_t>(it->second)] = w;
+    for (const auto& [a, w] : catalog_.preferences(p.listener, "artist"))
+      if (auto it = artist_id_.find(a); it != artist_id_.end()) artist_w[it->second] = w;
+    for (const auto& [t, w] : catalog_.preferences(p.listener, "track")) track_w[std::stoll(t)] = w;
+    for (int64_t id : catalog_.recent_tracks(p.listener, p.recent_window)) recent.insert(id);
+  }
+  std::vector<double> bonus(entries_.size(), 0.0);
+  std::vector<double> genre_part(entries_.size(), 0.0);
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
+    double g = 0;
+    for (int id : e.genres) g += genre_w[static_cast<size_t>(id)];
+    if (!e.genres.empty()) g /= static_cast<double>(e.genres.size());
+    genre_part[i] = 0.25 * std::tanh(g / 3.0);
+    double b = genre_part[i] + 0.02 * e.popularity;
+    if (auto it = artist_w.find(e.artist); it != artist_w.end()) b += 0.12 * std::tanh(it->second / 2.0);
+    if (auto it = track_w.find(tracks_[e.track].id); it != track_w.end()) b += it->second < 0 ? -1.0 : 0.05;
+    bonus[i] = b;
+  }
+
+  const std::vector<VA> goal = targets(mood, p.strategy, p.n);
+  const std::string mood_name = p.mood_name.empty() ? nearest_emotion(mood) : p.mood_name;
+  std::vector<Recommendation> out;
+  std::unordered_map<int, int> per_artist;
+  std::unordered_set<std::string> songs;
+  std::vector<bool> used(entries_.size(), false);
+  for (int pos = 0; pos < p.n; ++pos) {
+    const VA target = goal[static_cast<size_t>(pos)];
+    double best = -std::numeric_limits<double>::max();
+    size_t pick = entries_.size();
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const Entry& e = entries_[i];
+      if (used[i]) continue;
+      double s = bonus[i] - va_distance(e.va, target);
+      if (s <= best) continue;  // cheap test before the set lookups
+      if (recent.count(tracks_[e.track].id)) continue;
+      if (auto it = per_artist.find(e.artist); it != per_artist.end() && it->second >= p.max_per_artist) continue;
+      if (songs.count(e.song_key)) continue;
+      best = s;
+      pick = i;
+    }
+    if (pick == entries_.size()) break;  // catalog exhausted
+    const Entry& e = entries_[pick];
+    used[pick] = true;
+    per_artist[e.artist]++;
+    songs.insert(e.song_key);
+    Recommendation r;
+    r.track = tracks_[e.track];
+    r.va = e.va;
+    r.target = target;
+    r.score = best;
+    char buf[200];
+    if (p.strategy == Strategy::kMatch)
+      std::snprintf(buf, sizeof buf, "matches your %s mood (valence %+.2f, energy %+.2f)", mood_name.c_str(), e.va.valence, e.va.arousal);
+    else if (p.strategy == Strategy::kCalm)
+      std::snprintf(buf, sizeof buf, "calming: gentle and pleasant (valence %+.2f, energy %+.2f)", e.va.valence, e.va.arousal);
+    else
+      std::snprintf(buf, sizeof buf, "step %d of %d from %s toward content (valence %+.2f, energy %+.2f)", pos + 1, p.n,
+                    mood_name.c_str(), e.va.valence, e.va.arousal);
+    r.reason = buf;
+    if (genre_part[pick] > 0.05 && !r.track.genres.empty()) r.reason += "; you like " + r.track.genres.front();
+    if (auto it = artist_w.find(e.artist); it != artist_w.end() && it->second > 0) r.reason += "; you liked " + r.track.artist;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace moodtune
