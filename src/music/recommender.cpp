@@ -122,7 +122,7 @@ std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParam
     double g = 0;
     for (int id : e.genres) g += genre_w[static_cast<size_t>(id)];
     if (!e.genres.empty()) g /= static_cast<double>(e.genres.size());
-    genre_part[i] = 0.25 * std::tanh(g / 3.0);
+    genre_part[i] = 0.25 * std::tanh(g / 6.0);
     double b = genre_part[i] + 0.02 * e.popularity;
     if (auto it = artist_w.find(e.artist); it != artist_w.end()) b += 0.12 * std::tanh(it->second / 2.0);
     if (auto it = track_w.find(tracks_[e.track].id); it != track_w.end()) b += it->second < 0 ? -1.0 : 0.05;
