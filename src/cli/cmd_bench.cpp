@@ -10,6 +10,9 @@
 
 #include "cli/commands.h"
 #include "common/stats.h"
+#include "music/csv_import.h"
+#include "music/music_eval.h"
+#include "music/recommender.h"
 #include "training/augment.h"
 #include "training/dataset.h"
 #include "vision/pipeline.h"
@@ -154,6 +157,65 @@ int bench_train(const std::string& fer, int batches, const std::string& json_pat
   write_json(json_path, out);
   return 0;
 }
+int bench_music(const std::string& shared, int reps, const std::string& json_path) {
+  const fs::path dir = fs::temp_directory_path() / ("moodtune-bench-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string songs = shared + "/catalog/spotify_songs.csv", moods = shared + "/catalog/data_moods.csv";
+  nlohmann::json out;
+  // Import speed: 3 fresh imports of the 32,833-row catalog.
+  std::vector<double> import_s;
+  for (int i = 0; i < 3; ++i) {
+    fs::remove(dir / "songs.db");
+    Catalog cat((dir / "songs.db").string());
+    auto t0 = Clock::now();
+    ImportReport r = import_csv(cat, songs);
+    import_s.push_back(ms(t0, Clock::now()) / 1000.0);
+    out["import"]["tracks"] = r.inserted;
+  }
+  Summary is = summarise(import_s);
+  out["import"]["seconds"] = is.to_json("_s");
+  std::printf("import spotify_songs.csv   median %.2f s (min %.2f, max %.2f, n=%zu)\n", is.median, is.min, is.max, is.n);
+  // Recommendation latency on the 28k catalog, a listener with preferences.
+  Catalog cat((dir / "songs.db").string());
+  for (int64_t id = 1; id <= 30; ++id) cat.record_feedback("bench", id * 97, id % 3 ? FeedbackAction::kLike : FeedbackAction::kSkip);
+  Recommender rec(cat);
+  std::mt19937 rng(7);
+  const std::vector<std::string> em = {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"};
+  for (Strategy st : {Strategy::kMatch, Strategy::kUplift, Strategy::kCalm}) {
+    std::vector<double> lat;
+    for (int i = 0; i < reps; ++i) {
+      RecommendParams rp;
+      rp.strategy = st;
+      rp.listener = "bench";
+      auto t0 = Clock::now();
+      auto list = rec.recommend(*emotion_va(em[rng() % em.size()]), rp);
+      lat.push_back(ms(t0, Clock::now()));
+    }
+    Summary s = summarise(lat);
+    out["recommend"][strategy_name(st)] = s.to_json();
+    std::printf("recommend 10 (%-6s)      median %.2f ms  p95 %.2f ms  (%zu tracks, n=%d)\n", strategy_name(st), s.median, s.p95, rec.size(), reps);
+  }
+  // Quality: mood agreement and the simulated skipper.
+  {
+    fs::remove(dir / "moods.db");
+    Catalog mc((dir / "moods.db").string());
+    import_csv(mc, moods);
+    for (const auto& row : mood_agreement(mc, 10)) {
+      out["mood_agreement"][row.emotion] = {{"share", row.share()}, {"fitting_labels", row.fitting_labels}};
+      std::printf("mood agreement %-9s %.1f  (labels:", row.emotion.c_str(), row.share());
+      for (const auto& l : row.fitting_labels) std::printf(" %s", l.c_str());
+      std::printf(")\n");
+    }
+  }
+  SkipSimulation sim = simulate_genre_skipper(cat, "rock", 20);
+  out["skipper"] = {{"genre", sim.genre}, {"skips", sim.skips}, {"share_before", sim.share_before}, {"share_after", sim.share_after},
+                    {"bystander_unchanged", sim.other_unchanged}};
+  std::printf("skipper: rock share %.3f -> %.3f after %d skips; bystander unchanged: %s\n", sim.share_before, sim.share_after, sim.skips,
+              sim.other_unchanged ? "yes" : "no");
+  fs::remove_all(dir);
+  write_json(json_path, out);
+  return 0;
+}
 }  // namespace
 
 void add_bench_command(CLI::App& app, int& exit_code) {
@@ -175,6 +237,19 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   pipe->callback([o, &exit_code] {
     try {
       exit_code = bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det);
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      exit_code = 2;
+    }
+  });
+  auto shared = std::make_shared<std::string>(std::string(MOODTUNE_SOURCE_DIR) + "/../shared/data");
+  auto* mu = cmd->add_subcommand("music", "Catalog import speed, recommendation latency and quality on the shared catalogs");
+  mu->add_option("--shared", *shared, "The shared data folder")->capture_default_str();
+  mu->add_option("--reps", o->reps, "Recommendations per strategy")->capture_default_str();
+  mu->add_option("--json", o->json, "Write results as JSON");
+  mu->callback([o, shared, &exit_code] {
+    try {
+      exit_code = bench_music(*shared, o->reps, o->json);
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
       exit_code = 2;

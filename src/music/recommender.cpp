@@ -135,20 +135,50 @@ std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParam
   std::unordered_map<int, int> per_artist;
   std::unordered_set<std::string> songs;
   std::vector<bool> used(entries_.size(), false);
+  // For a constant target (match, calm) scores are computed once and only
+  // the best few hundred are ranked; uplift's target moves per position, so
+  // it scans per position.
+  const bool constant = std::all_of(goal.begin(), goal.end(), [&](VA g) { return g.valence == goal[0].valence && g.arousal == goal[0].arousal; });
+  auto score_of = [&](size_t i, VA target) {
+    const double dv = entries_[i].va.valence - target.valence, da = entries_[i].va.arousal - target.arousal;
+    return bonus[i] - std::sqrt(dv * dv + da * da);
+  };
+  auto allowed = [&](size_t i) {
+    const Entry& e = entries_[i];
+    if (used[i] || recent.count(tracks_[e.track].id) || songs.count(e.song_key)) return false;
+    auto it = per_artist.find(e.artist);
+    return it == per_artist.end() || it->second < p.max_per_artist;
+  };
+  std::vector<std::pair<double, size_t>> ranked;
+  size_t ranked_at = 0, ranked_head = 0;
+  if (constant) {
+    ranked.reserve(entries_.size());
+    for (size_t i = 0; i < entries_.size(); ++i) ranked.emplace_back(score_of(i, goal[0]), i);
+    const size_t head = std::min(ranked.size(), static_cast<size_t>(p.n) * 40 + static_cast<size_t>(recent.size()));
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(head), ranked.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    ranked_head = head;
+  }
   for (int pos = 0; pos < p.n; ++pos) {
     const VA target = goal[static_cast<size_t>(pos)];
     double best = -std::numeric_limits<double>::max();
     size_t pick = entries_.size();
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      const Entry& e = entries_[i];
-      if (used[i]) continue;
-      double s = bonus[i] - va_distance(e.va, target);
-      if (s <= best) continue;  // cheap test before the set lookups
-      if (recent.count(tracks_[e.track].id)) continue;
-      if (auto it = per_artist.find(e.artist); it != per_artist.end() && it->second >= p.max_per_artist) continue;
-      if (songs.count(e.song_key)) continue;
-      best = s;
-      pick = i;
+    if (constant) {
+      while (ranked_at < ranked.size() && !allowed(ranked[ranked_at].second)) {
+        if (++ranked_at == ranked_head) {  // rare: the head ran out; rank the rest too
+          std::sort(ranked.begin() + static_cast<std::ptrdiff_t>(ranked_head), ranked.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+          ranked_head = ranked.size();
+        }
+      }
+      if (ranked_at < ranked.size()) best = ranked[ranked_at].first, pick = ranked[ranked_at].second;
+    } else {
+      for (size_t i = 0; i < entries_.size(); ++i) {
+        const double s = score_of(i, target);
+        if (s <= best || !allowed(i)) continue;  // cheap test before the set lookups
+        best = s;
+        pick = i;
+      }
     }
     if (pick == entries_.size()) break;  // catalog exhausted
     const Entry& e = entries_[pick];
