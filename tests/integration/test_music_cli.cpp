@@ -1,0 +1,106 @@
+// catalog / recommend / feedback through the real binary.
+#include <nlohmann/json.hpp>
+
+#include "../test_support.h"
+#include "music/catalog.h"
+
+using namespace moodtune;
+namespace fs = std::filesystem;
+
+namespace {
+std::string moods_csv() { return std::string(MOODTUNE_SOURCE_DIR) + "/../shared/data/catalog/data_moods.csv"; }
+}  // namespace
+
+TEST(MusicCli, ImportRecommendFeedbackAndErrors) {
+  auto dir = test::temp_dir("music-cli");
+  const std::string db = " --db " + (dir / "m.db").string();
+  auto r = test::run_moodtune("recommend --emotion happy" + db);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no catalog yet"), std::string::npos) << r.err;
+
+  r = test::run_moodtune("catalog import " + moods_csv() + db);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("686 new tracks"), std::string::npos) << r.out;
+  r = test::run_moodtune("catalog import " + moods_csv() + db);
+  EXPECT_NE(r.out.find("0 new tracks, 0 updated, 686 unchanged"), std::string::npos) << r.out;
+
+  r = test::run_moodtune("recommend --probs '{\"sad\":0.7,\"neutral\":0.3}' --strategy uplift -n 5 --json --user ana" + db);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["tracks"].size(), 5u);
+  EXPECT_NE(j["tracks"][0]["reason"].get<std::string>().find("step 1 of 5"), std::string::npos);
+  EXPECT_EQ(j["tracks"][0]["url"].get<std::string>().rfind("https://open.spotify.com/track/", 0), 0u);
+  const int64_t first = j["tracks"][0]["id"];
+
+  r = test::run_moodtune("feedback --user ana --track " + std::to_string(first) + " --like" + db);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_moodtune("feedback --user ana --track 999999 --skip" + db);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown track id 999999"), std::string::npos) << r.err;
+  r = test::run_moodtune("recommend --emotion bored" + db);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown emotion 'bored'"), std::string::npos);
+  r = test::run_moodtune("recommend --emotion sad --strategy loud" + db);
+  EXPECT_EQ(r.exit_code, 2);
+  r = test::run_moodtune("recommend --probs '{oops'" + db);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not valid JSON"), std::string::npos);
+
+  r = test::run_moodtune("catalog stats" + db);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("tracks 686"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("history entries 1"), std::string::npos) << r.out;
+
+  // Bad rows are reported with line numbers and the exit code says so.
+  std::ofstream(dir / "bad.csv") << "track_id,track_name,track_artist,valence,energy\nX1,Song,Artist,0.5,0.5\nX2,,Artist,0.5,0.5\n";
+  r = test::run_moodtune("catalog import " + (dir / "bad.csv").string() + db);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("bad.csv:3: missing track name"), std::string::npos) << r.err;
+
+  // A file that is not a database.
+  std::ofstream(dir / "junk.db") << std::string(5000, 'j');
+  r = test::run_moodtune("recommend --emotion sad --db " + (dir / "junk.db").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a usable SQLite database"), std::string::npos) << r.err;
+}
+
+TEST(MusicCli, AcknowledgedFeedbackSurvivesSigkill) {
+  auto dir = test::temp_dir("music-kill");
+  const std::string path = (dir / "m.db").string();
+  ASSERT_EQ(test::run_moodtune("catalog import " + moods_csv() + " --db " + path).exit_code, 0);
+  // The feedback command prints its acknowledgement only after COMMIT; kill
+  // it the moment the line appears and the like must be in the database.
+  std::string cmd = std::string(MOODTUNE_BINARY) + " feedback --user kim --track 7 --like --db " + path +
+                    " | (read line; echo \"$line\"; pkill -9 -f 'feedback --user kim' || true)";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[256] = {0};
+  ASSERT_NE(fgets(buf, sizeof buf, p), nullptr);
+  pclose(p);
+  EXPECT_NE(std::string(buf).find("recorded"), std::string::npos);
+  Catalog cat(path, true);
+  EXPECT_EQ(cat.recent_tracks("kim", 5), std::vector<int64_t>{7});
+}
+
+TEST(MusicCli, ConcurrentWritersDoNotCorruptTheCatalog) {
+  auto dir = test::temp_dir("music-concurrent");
+  const std::string path = (dir / "m.db").string();
+  ASSERT_EQ(test::run_moodtune("catalog import " + moods_csv() + " --db " + path).exit_code, 0);
+  // 4 processes x 10 likes at once, plus a re-import.
+  std::string cmd = "(";
+  for (int w = 0; w < 4; ++w) {
+    cmd += "(for i in $(seq 1 10); do " + std::string(MOODTUNE_BINARY) + " feedback --user u" + std::to_string(w) +
+           " --track $i --like --db " + path + " >/dev/null || echo FAIL; done) & ";
+  }
+  cmd += std::string(MOODTUNE_BINARY) + " catalog import " + moods_csv() + " --db " + path + " >/dev/null || echo FAIL; wait)";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[256];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  pclose(p);
+  EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
+  Catalog cat(path, true);
+  EXPECT_EQ(cat.stats().history, 40);
+  auto ok = cat.db().prepare("PRAGMA integrity_check");
+  ok.step();
+  EXPECT_EQ(ok.text(0), "ok");
+}
