@@ -32,7 +32,7 @@ class DlibDetector final : public FaceDetector {
       if (box.width < p_.min_face) continue;
       out.push_back({box, static_cast<float>(d.detection_confidence)});
     }
-    std::sort(out.begin(), out.end(), [](const Detection& a, const Detection& b) { return a.box.area() > b.box.area(); });
+    sort_largest_first(out);
     return out;
   }
 

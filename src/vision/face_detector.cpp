@@ -44,7 +44,7 @@ class CascadeDetector final : public FaceDetector {
                               static_cast<int>(b.height * f)),
                      static_cast<float>(neighbours[i])});
     }
-    std::sort(out.begin(), out.end(), [](const Detection& a, const Detection& b) { return a.box.area() > b.box.area(); });
+    sort_largest_first(out);
     return out;
   }
 
@@ -61,6 +61,10 @@ std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& p) {
   if (p.kind == "haar" || p.kind == "lbp") return std::make_unique<CascadeDetector>(p);
   if (p.kind == "dlib") return make_dlib_detector(p);
   throw std::invalid_argument("unknown detector '" + p.kind + "' (haar, lbp, dlib)");
+}
+
+void sort_largest_first(std::vector<Detection>& dets) {
+  std::stable_sort(dets.begin(), dets.end(), [](const Detection& a, const Detection& b) { return a.box.area() > b.box.area(); });
 }
 
 int largest_detection(const std::vector<Detection>& dets) {
