@@ -190,15 +190,16 @@ std::vector<std::string> Catalog::genres_of(int64_t id) {
 std::optional<Track> Catalog::find_track(int64_t id) {
   auto st = db_.prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks WHERE id = ?");
   st.bind(1, id);
-  if (!st.step()) return std::nullopt;
-  Track t = read_track(st);
-  t.genres = genres_of(t.id);
-  return t;
+  return read_one(st);
 }
 
 std::optional<Track> Catalog::find_track(const std::string& source, const std::string& ext) {
   auto st = db_.prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks WHERE source = ? AND external_id = ?");
   st.bind(1, source).bind(2, ext);
+  return read_one(st);
+}
+
+std::optional<Track> Catalog::read_one(Statement& st) {
   if (!st.step()) return std::nullopt;
   Track t = read_track(st);
   t.genres = genres_of(t.id);

@@ -82,6 +82,7 @@ class Catalog {
  private:
   void migrate();
   std::vector<std::string> genres_of(int64_t id);
+  std::optional<Track> read_one(Statement& st);  // first row with its genres
   SqliteDb db_;
 };
 
