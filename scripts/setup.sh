@@ -13,6 +13,10 @@ PACKAGES=(
   libdlib-dev libsqlite3-dev libcpp-httplib-dev nlohmann-json3-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libjpeg-dev libpng-dev libcsv-dev sqlite3
+  libtag1-dev libebur128-dev libaubio-dev libqm-dsp-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
+  wesnoth-1.16-music ffmpeg
+  chromium
 )
 
 missing=()

@@ -21,23 +21,13 @@ std::string default_db_path() {
   return (base / "moodtune" / "moodtune.db").string();
 }
 
-namespace {
 std::unique_ptr<Catalog> open_catalog(const std::string& path) {
   fs::path p(path);
   if (p.has_parent_path()) fs::create_directories(p.parent_path());
   return std::make_unique<Catalog>(path);
 }
 
-template <typename F>
-void guarded(int& exit_code, F&& f) {
-  try {
-    exit_code = f();
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    exit_code = 2;
-  }
-}
-
+namespace {
 json track_json(const Track& t) {
   json j = {{"id", t.id}, {"source", t.source}, {"external_id", t.external_id}, {"title", t.title},
             {"artist", t.artist}, {"album", t.album}, {"genres", t.genres}, {"duration_ms", t.duration_ms}};

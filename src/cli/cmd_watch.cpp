@@ -60,11 +60,11 @@ void add_watch_command(CLI::App& app, int& exit_code) {
         boxes.push_back(f.box);
         probs.push_back(f.probs);
       }
-      std::vector<Track> tracks = tracker.update(boxes, probs);
+      std::vector<FaceTrack> tracks = tracker.update(boxes, probs);
       const double t = frame_no / fps;
       if (o->json) {
         nlohmann::json fj = {{"frame", frame_no}, {"t", std::round(t * 1000) / 1000}, {"faces", nlohmann::json::array()}, {"ms", r.times.total_ms}};
-        for (const Track& tr : tracks) {
+        for (const FaceTrack& tr : tracks) {
           int top = top_class(tr.smoothed);
           fj["faces"].push_back({{"id", tr.id},
                                  {"box", {{"x", tr.box.x}, {"y", tr.box.y}, {"w", tr.box.width}, {"h", tr.box.height}}},
@@ -77,7 +77,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
         char head[64];
         std::snprintf(head, sizeof head, "frame %5d  t=%7.2fs  ", frame_no, t);
         if (tracks.empty()) std::cout << head << "no face\n";
-        for (const Track& tr : tracks)
+        for (const FaceTrack& tr : tracks)
           std::cout << head << "face #" << tr.id << " " << probs_text(tr.smoothed, classes) << "\n";
       }
       ++frame_no;

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+#include <iostream>
+#include <memory>
+
+#include "music/catalog.h"
 #include "vision/face_detector.h"
 
 namespace moodtune::cli {
@@ -21,9 +25,23 @@ void add_data_command(CLI::App& app, int& exit_code);
 void add_catalog_command(CLI::App& app, int& exit_code);
 void add_recommend_command(CLI::App& app, int& exit_code);
 void add_feedback_command(CLI::App& app, int& exit_code);
+void add_library_command(CLI::App& app, int& exit_code);
 
 // $MOODTUNE_DB, else $XDG_DATA_HOME/moodtune/moodtune.db (~/.local/share/...).
 std::string default_db_path();
+// Opens (creating the folder and migrating) the SQLite catalog at path.
+std::unique_ptr<Catalog> open_catalog(const std::string& path);
+
+// Runs f, storing its exit status; an exception becomes "error: ..." and 2.
+template <typename F>
+void guarded(int& exit_code, F&& f) {
+  try {
+    exit_code = f();
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    exit_code = 2;
+  }
+}
 
 // --detector, --min-face, --max-side, --scale-factor, --min-neighbors, --cascade.
 void add_detector_options(CLI::App* cmd, DetectorParams& p);

@@ -81,6 +81,18 @@ CREATE TRIGGER tracks_ins AFTER INSERT ON tracks BEGIN UPDATE meta SET value = v
 CREATE TRIGGER tracks_upd AFTER UPDATE ON tracks BEGIN UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'; END;
 CREATE TRIGGER genres_ins AFTER INSERT ON track_genres BEGIN UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'; END;
 )sql",
+    // v2: local library files, so a rescan can skip what has not changed.
+    R"sql(
+CREATE TABLE library_files (
+  path TEXT PRIMARY KEY,
+  size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL,
+  analysis_version INTEGER NOT NULL,
+  track_id INTEGER NOT NULL REFERENCES tracks(id) ON DELETE CASCADE,
+  features TEXT NOT NULL DEFAULT '{}',
+  scanned_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+)sql",
 };
 
 constexpr const char* kTrackColumns =
@@ -308,6 +320,23 @@ void Catalog::set_track_mood(int64_t track_id, double valence, double arousal) {
   st.bind(1, valence).bind(2, arousal).bind(3, track_id);
   st.run();
   if (db_.changes() == 0) throw DbError("unknown track id " + std::to_string(track_id));
+}
+
+std::optional<LibraryFile> Catalog::library_file(const std::string& path) {
+  auto st = db_.prepare("SELECT path, size, mtime_ns, analysis_version, track_id FROM library_files WHERE path = ?");
+  st.bind(1, path);
+  if (!st.step()) return std::nullopt;
+  return LibraryFile{st.text(0), st.int64(1), st.int64(2), static_cast<int>(st.int64(3)), st.int64(4)};
+}
+
+void Catalog::record_library_file(const LibraryFile& f, const std::string& features_json) {
+  auto st = db_.prepare(
+      "INSERT INTO library_files (path, size, mtime_ns, analysis_version, track_id, features) VALUES (?1,?2,?3,?4,?5,?6) "
+      "ON CONFLICT (path) DO UPDATE SET size=?2, mtime_ns=?3, analysis_version=?4, track_id=?5, features=?6, "
+      "scanned_at=datetime('now')");
+  st.bind(1, f.path).bind(2, f.size).bind(3, f.mtime_ns).bind(4, f.analysis_version).bind(5, f.track_id);
+  st.bind(6, features_json);
+  st.run();
 }
 
 void Catalog::record_import(const std::string& file, int64_t rows, int64_t tracks) {

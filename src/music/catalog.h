@@ -46,9 +46,17 @@ struct CatalogStats {
   std::vector<std::pair<std::string, int64_t>> imports;  // file -> tracks
 };
 
+// A scanned local audio file: what it looked like when it was analysed.
+struct LibraryFile {
+  std::string path;  // absolute
+  int64_t size = 0, mtime_ns = 0;
+  int analysis_version = 0;
+  int64_t track_id = 0;
+};
+
 class Catalog {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
   explicit Catalog(const std::string& path, bool read_only = false);
 
   struct UpsertResult {
@@ -75,6 +83,9 @@ class Catalog {
   std::map<std::string, double> preferences(const std::string& listener, const std::string& kind);
   // A listener's mood correction for a track (valence/arousal in [-1, 1]).
   void set_track_mood(int64_t track_id, double valence, double arousal);
+
+  std::optional<LibraryFile> library_file(const std::string& path);
+  void record_library_file(const LibraryFile& f, const std::string& features_json);
 
   void record_import(const std::string& file, int64_t rows, int64_t tracks);
   SqliteDb& db() { return db_; }

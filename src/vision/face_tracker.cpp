@@ -22,7 +22,7 @@ float centre_dist(const cv::Rect& a, const cv::Rect& b) {
 }
 }  // namespace
 
-std::vector<Track> FaceTracker::update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs) {
+std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs) {
   if (boxes.size() != probs.size()) throw std::invalid_argument("tracker: one probability vector per box is needed");
   // Candidate pairs ranked by IoU, then by closeness for the fallback.
   std::vector<std::tuple<float, size_t, size_t>> pairs;  // (score, track, box)
@@ -49,7 +49,7 @@ std::vector<Track> FaceTracker::update(const std::vector<cv::Rect>& boxes, const
   std::vector<size_t> matched;
   for (size_t b = 0; b < boxes.size(); ++b) {
     if (match_of_box[b] >= 0) {
-      Track& tr = tracks_[static_cast<size_t>(match_of_box[b])];
+      FaceTrack& tr = tracks_[static_cast<size_t>(match_of_box[b])];
       tr.box = boxes[b];
       tr.probs = probs[b];
       if (tr.smoothed.size() != probs[b].size()) tr.smoothed = probs[b];
@@ -58,7 +58,7 @@ std::vector<Track> FaceTracker::update(const std::vector<cv::Rect>& boxes, const
       tr.missed = 0;
       matched.push_back(static_cast<size_t>(tr.id));
     } else {
-      Track tr;
+      FaceTrack tr;
       tr.id = next_id_++;
       tr.box = boxes[b];
       tr.probs = tr.smoothed = probs[b];
@@ -67,11 +67,11 @@ std::vector<Track> FaceTracker::update(const std::vector<cv::Rect>& boxes, const
       matched.push_back(static_cast<size_t>(tr.id));
     }
   }
-  tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(), [&](const Track& t) { return t.missed > p_.max_missed; }),
+  tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(), [&](const FaceTrack& t) { return t.missed > p_.max_missed; }),
                 tracks_.end());
-  std::vector<Track> out;
+  std::vector<FaceTrack> out;
   for (size_t id : matched)
-    for (const Track& t : tracks_)
+    for (const FaceTrack& t : tracks_)
       if (static_cast<size_t>(t.id) == id) out.push_back(t);
   return out;
 }

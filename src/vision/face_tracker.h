@@ -22,7 +22,7 @@ struct TrackerParams {
   int max_missed = 8;            // frames a track survives without a match
 };
 
-struct Track {
+struct FaceTrack {
   int id = 0;
   cv::Rect box;
   std::vector<float> probs;      // this frame's raw probabilities
@@ -36,13 +36,13 @@ class FaceTracker {
   explicit FaceTracker(TrackerParams p = {}) : p_(p) {}
   // boxes[i] has probabilities probs[i]. Returns the tracks matched in this
   // frame (missed tracks are kept internally but not returned).
-  std::vector<Track> update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs);
-  const std::vector<Track>& all_tracks() const { return tracks_; }
+  std::vector<FaceTrack> update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs);
+  const std::vector<FaceTrack>& all_tracks() const { return tracks_; }
   void reset() { tracks_.clear(); }
 
  private:
   TrackerParams p_;
-  std::vector<Track> tracks_;
+  std::vector<FaceTrack> tracks_;
   int next_id_ = 1;
 };
 

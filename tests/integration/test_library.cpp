@@ -1,0 +1,96 @@
+// `moodtune library scan` on real music (Debian's wesnoth-1.16-music, which
+// the set-up installs as the default library) and on broken files.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "music/catalog.h"
+#include "music/mood.h"
+#include "../test_support.h"
+
+namespace moodtune {
+namespace {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const char* kWesnoth = "/usr/share/games/wesnoth/1.16/data/core/music";
+
+double valence_of(Catalog& cat, const std::string& path) {
+  auto t = cat.find_track("local", path);
+  EXPECT_TRUE(t.has_value()) << path;
+  return t ? track_va(*t)->valence : 0;
+}
+
+TEST(Library, ScansTheDefaultCollectionOrdersItAndSkipsUnchangedFiles) {
+  ASSERT_TRUE(fs::is_directory(kWesnoth)) << "install wesnoth-1.16-music (scripts/setup.sh)";
+  auto dir = test::temp_dir("library-wesnoth");
+  auto db = (dir / "lib.db").string();
+  auto r = test::run_moodtune("library scan " + std::string(kWesnoth) + " --db " + db + " --json -");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["found"], 41);
+  EXPECT_EQ(j["analysed"], 41);
+  EXPECT_EQ(j["failed"], 0);
+  EXPECT_GT(j["realtime_factor_per_core"].get<double>(), 20.0);
+
+  Catalog cat(db);
+  const std::string m = std::string(kWesnoth) + "/";
+  double victory = valence_of(cat, m + "victory.ogg");
+  EXPECT_LT(valence_of(cat, m + "sad.ogg"), victory);
+  EXPECT_LT(valence_of(cat, m + "defeat.ogg"), victory);
+  EXPECT_LT(valence_of(cat, m + "defeat2.ogg"), victory);
+  auto sad = cat.find_track("local", m + "sad.ogg");
+  ASSERT_TRUE(sad);
+  EXPECT_EQ(sad->title, "Sad");
+  EXPECT_GT(sad->duration_ms, 40000);
+  EXPECT_TRUE(sad->loudness.has_value());
+
+  // Unchanged files are skipped on a rescan.
+  r = test::run_moodtune("library scan " + std::string(kWesnoth) + " --db " + db + " --json -");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = json::parse(r.out);
+  EXPECT_EQ(j["analysed"], 0);
+  EXPECT_EQ(j["unchanged"], 41);
+
+  // A listener's correction wins over the estimate, also after a rescan.
+  cat.set_track_mood(sad->id, 0.9, 0.1);
+  r = test::run_moodtune("library scan " + std::string(kWesnoth) + " --db " + db + " --force");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto again = cat.find_track(sad->id);
+  EXPECT_DOUBLE_EQ(track_va(*again)->valence, 0.9);
+
+  r = test::run_moodtune("library list --db " + db + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).size(), 41u);
+}
+
+TEST(Library, CorruptFilesAreReportedAndTheRestIsScanned) {
+  ASSERT_TRUE(fs::is_directory(kWesnoth));
+  auto dir = test::temp_dir("library-bad");
+  auto music = dir / "music";
+  fs::create_directories(music / "sub");
+  fs::copy_file(std::string(kWesnoth) + "/victory.ogg", music / "sub" / "good.ogg");
+  std::ofstream(music / "garbage.mp3") << "not an mp3, just text";
+  {  // a truncated ogg: the first 4 KB of a real file
+    std::string bytes = test::slurp(std::string(kWesnoth) + "/sad.ogg").substr(0, 4096);
+    std::ofstream(music / "truncated.ogg", std::ios::binary) << bytes;
+  }
+  std::ofstream(music / "notes.txt") << "ignored: not audio";
+  auto db = (dir / "lib.db").string();
+  auto r = test::run_moodtune("library scan " + music.string() + " --db " + db + " --json -");
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // something failed, the rest was done
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["found"], 3);
+  EXPECT_GE(j["analysed"].get<int>(), 1);
+  EXPECT_GE(j["failed"].get<int>(), 1);
+  EXPECT_NE(r.err.find("garbage.mp3"), std::string::npos) << r.err;
+  Catalog cat(db);
+  EXPECT_TRUE(cat.find_track("local", (music / "sub" / "good.ogg").string()));
+
+  r = test::run_moodtune("library scan " + (dir / "nope").string() + " --db " + db);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a folder"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace moodtune
