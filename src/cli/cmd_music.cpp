@@ -44,20 +44,11 @@ std::vector<float> parse_probs(const std::string& text) {
   } catch (const std::exception& e) {
     throw std::invalid_argument(std::string("--probs is not valid JSON: ") + e.what());
   }
-  std::vector<float> p(kNumEmotions, 0.0f);
-  if (j.is_array()) {
-    if (j.size() != kNumEmotions) throw std::invalid_argument("--probs array needs 7 numbers (angry..surprise)");
-    for (size_t i = 0; i < j.size(); ++i) p[i] = j[i].get<float>();
-  } else if (j.is_object()) {
-    for (auto& [k, v] : j.items()) {
-      int idx = emotion_index(k);
-      if (idx < 0) throw std::invalid_argument("--probs: unknown emotion '" + k + "'");
-      p[static_cast<size_t>(idx)] = v.get<float>();
-    }
-  } else {
-    throw std::invalid_argument("--probs must be a JSON object or array");
+  try {
+    return probs_from_json(j);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("--probs: ") + e.what());
   }
-  return p;
 }
 }  // namespace
 

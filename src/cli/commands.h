@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 
+#include "common/emotions.h"
 #include "music/catalog.h"
 #include "vision/face_detector.h"
 
@@ -26,6 +27,7 @@ void add_catalog_command(CLI::App& app, int& exit_code);
 void add_recommend_command(CLI::App& app, int& exit_code);
 void add_feedback_command(CLI::App& app, int& exit_code);
 void add_library_command(CLI::App& app, int& exit_code);
+void add_serve_command(CLI::App& app, int& exit_code);
 
 // $MOODTUNE_DB, else $XDG_DATA_HOME/moodtune/moodtune.db (~/.local/share/...).
 std::string default_db_path();
@@ -50,8 +52,7 @@ void add_detector_options(CLI::App* cmd, DetectorParams& p);
 // tree the binary was built from.
 std::string default_model_path();
 
-// {"angry": 0.01, ...} in class order.
-nlohmann::json probs_json(const std::vector<float>& probs, const std::vector<std::string>& classes);
+using moodtune::probs_json;
 // "happy 0.81 | angry 0.01 disgust 0.00 ..." for terminals.
 std::string probs_text(const std::vector<float>& probs, const std::vector<std::string>& classes);
 

@@ -20,13 +20,6 @@ std::string default_model_path() {
   return std::string(MOODTUNE_SOURCE_DIR) + "/models/default.mtm";
 }
 
-nlohmann::json probs_json(const std::vector<float>& probs, const std::vector<std::string>& classes) {
-  nlohmann::json j = nlohmann::json::object();
-  for (size_t i = 0; i < probs.size() && i < classes.size(); ++i)
-    j[classes[i]] = std::round(static_cast<double>(probs[i]) * 1e4) / 1e4;
-  return j;
-}
-
 std::string probs_text(const std::vector<float>& probs, const std::vector<std::string>& classes) {
   int top = top_class(probs);
   char buf[64];

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   c::add_recommend_command(app, exit_code);
   c::add_feedback_command(app, exit_code);
   c::add_library_command(app, exit_code);
+  c::add_serve_command(app, exit_code);
   c::add_bench_command(app, exit_code);
   try {
     app.parse(argc, argv);

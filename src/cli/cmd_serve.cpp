@@ -1,0 +1,74 @@
+// serve: the web app (HTTP server + browser page).
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.h"
+#include "server/server.h"
+
+namespace moodtune::cli {
+
+namespace {
+std::string default_web_dir() {
+  if (const char* env = std::getenv("MOODTUNE_WEB_DIR"); env && *env) return env;
+  return std::string(MOODTUNE_SOURCE_DIR) + "/web";
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+}  // namespace
+
+void add_serve_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("serve", "Start the web app: camera, emotions, recommendations, playback");
+  auto p = std::make_shared<ServerParams>();
+  p->db_path = default_db_path();
+  p->model_path = default_model_path();
+  p->web_dir = default_web_dir();
+  cmd->add_option("--host", p->host, "Address to listen on (loopback by default: the camera is private)")->capture_default_str();
+  cmd->add_option("--port", p->port, "Port (0 = any free port)")->capture_default_str();
+  cmd->add_option("--db", p->db_path, "Catalog database (SQLite file)")->capture_default_str();
+  cmd->add_option("--model", p->model_path, "Emotion model file")->capture_default_str();
+  cmd->add_option("--source", p->source, "Also analyse a video file or camera index on the server (kiosk/demo mode)");
+  cmd->add_option("--web", p->web_dir, "Folder with the page's files")->capture_default_str();
+  cmd->add_option("--pipelines", p->pipelines, "Frames analysed at once (0 = one per core)")->capture_default_str();
+  cmd->add_option("--threads", p->http_threads, "HTTP worker threads")->capture_default_str();
+  cmd->add_option("--max-frame-mb", p->max_frame_bytes, "Largest accepted frame in bytes")->capture_default_str();
+  add_detector_options(cmd, p->pipeline.detector);
+  cmd->callback([p, &exit_code] {
+    guarded(exit_code, [&] {
+      if (!is_loopback(p->host))
+        std::fprintf(stderr,
+                     "warning: listening on %s: anyone who can reach this address can send frames and feedback. "
+                     "Browsers only allow the camera on http://localhost or https.\n",
+                     p->host.c_str());
+      // Block SIGINT/SIGTERM in every thread; one watcher thread turns them
+      // into a graceful stop (in-flight requests finish, the db closes).
+      sigset_t sigs;
+      sigemptyset(&sigs);
+      sigaddset(&sigs, SIGINT);
+      sigaddset(&sigs, SIGTERM);
+      pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+      MoodServer server(*p);  // loads model and catalog: errors stop us before binding
+      int port = server.bind();
+      std::string shown = p->host == "0.0.0.0" ? "localhost" : p->host;
+      std::printf("moodtune is running: open http://%s:%d/ in your browser (Ctrl-C to stop)\n", shown.c_str(), port);
+      std::fflush(stdout);
+      std::thread watcher([&server, sigs] {
+        int sig = 0;
+        sigwait(&sigs, &sig);
+        std::fprintf(stderr, "stopping (signal %d): finishing requests\n", sig);
+        server.stop();
+      });
+      server.run();
+      // run() also returns if the listener fails; wake the watcher either way.
+      pthread_kill(watcher.native_handle(), SIGTERM);
+      watcher.join();
+      std::fprintf(stderr, "stopped\n");
+      return 0;
+    });
+  });
+}
+
+}  // namespace moodtune::cli

@@ -1,0 +1,51 @@
+#include "server/api_json.h"
+
+#include <cmath>
+
+#include "common/emotions.h"
+#include "vision/emotion_classifier.h"
+
+namespace moodtune {
+
+nlohmann::json face_json(const FaceTrack& t, const std::vector<std::string>& classes) {
+  int top = top_class(t.smoothed), raw_top = top_class(t.probs);
+  return {{"track", t.id},
+          {"box", {{"x", t.box.x}, {"y", t.box.y}, {"w", t.box.width}, {"h", t.box.height}}},
+          {"emotion", top >= 0 ? classes[static_cast<size_t>(top)] : ""},
+          {"probs", probs_json(t.smoothed, classes)},
+          {"raw", {{"emotion", raw_top >= 0 ? classes[static_cast<size_t>(raw_top)] : ""},
+                   {"probs", probs_json(t.probs, classes)}}}};
+}
+
+nlohmann::json mood_json(const std::vector<float>& probs, const std::string& source,
+                         const std::vector<std::string>& classes) {
+  nlohmann::json j = {{"source", source}};
+  if (probs.empty()) {
+    j["emotion"] = nullptr;
+    return j;
+  }
+  j["emotion"] = classes[static_cast<size_t>(top_class(probs))];
+  j["probs"] = probs_json(probs, classes);
+  VA va = mood_from_probs(probs, classes);
+  j["valence"] = std::round(va.valence * 1000) / 1000;
+  j["arousal"] = std::round(va.arousal * 1000) / 1000;
+  return j;
+}
+
+nlohmann::json recommendation_json(const Recommendation& r) {
+  const Track& t = r.track;
+  nlohmann::json j = {{"id", t.id},           {"title", t.title},   {"artist", t.artist},
+                      {"album", t.album},     {"source", t.source}, {"genres", t.genres},
+                      {"duration_ms", t.duration_ms}, {"reason", r.reason},
+                      {"valence", std::round(r.va.valence * 1000) / 1000},
+                      {"arousal", std::round(r.va.arousal * 1000) / 1000},
+                      {"score", std::round(r.score * 1000) / 1000}};
+  if (t.source == "local") {
+    j["play"] = {{"type", "audio"}, {"url", "/api/tracks/" + std::to_string(t.id) + "/audio"}};
+  } else {
+    j["play"] = {{"type", "spotify"}, {"url", "https://open.spotify.com/embed/track/" + t.external_id}};
+  }
+  return j;
+}
+
+}  // namespace moodtune

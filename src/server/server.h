@@ -1,0 +1,63 @@
+// server.h — `moodtune serve`: the HTTP server behind the browser page.
+//
+//   moodtune::ServerParams p;            // 127.0.0.1:8080, default model and db
+//   p.db_path = "moodtune.db";
+//   moodtune::MoodServer server(p);       // loads the model, opens the catalog: throws on error
+//   int port = server.bind();             // before any request is served
+//   server.run();                         // until stop() (e.g. from a SIGTERM watcher)
+//
+// Endpoints (JSON unless noted): POST /api/frames (a JPEG or PNG; faces and
+// the session's smoothed mood), GET|POST /api/mood, GET /api/recommendations,
+// POST /api/feedback, GET /api/tracks/ID/audio (local files, HTTP ranges),
+// GET /api/health, GET /metrics (Prometheus text), and in --source mode
+// GET /api/source/stream.mjpeg and /api/source/events (server-sent events).
+// Static files of the page come from web_dir.
+//
+// Privacy and safety: frames are decoded in memory and never written; a
+// session is an in-memory id in a SameSite cookie; no CORS headers are sent
+// and cross-origin POSTs are refused; bodies above the limits get 413.
+// Thread safety: run() serves requests on a pool of threads; stop() may be
+// called from any thread and lets in-flight requests finish.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "server/metrics.h"
+#include "vision/pipeline.h"
+
+namespace moodtune {
+
+struct ServerParams {
+  std::string host = "127.0.0.1";  // loopback unless told otherwise
+  int port = 8080;                 // 0 = any free port (see bind())
+  std::string db_path;             // SQLite catalog (required)
+  std::string model_path;          // emotion model file (required)
+  std::string web_dir;             // the page's static files (required)
+  std::string source;              // optional server-side video file or camera index
+  PipelineParams pipeline;
+  int pipelines = 0;               // frames processed at once (0 = one per core)
+  int http_threads = 16;           // request threads (streams hold one each)
+  size_t max_frame_bytes = 4u << 20;
+  size_t max_json_bytes = 64u << 10;
+  int timeout_s = 10;              // socket read/write timeout
+  std::string default_listener = "you";
+};
+
+class MoodServer {
+ public:
+  explicit MoodServer(ServerParams p);
+  ~MoodServer();
+  MoodServer(const MoodServer&) = delete;
+  MoodServer& operator=(const MoodServer&) = delete;
+
+  int bind();    // binds host:port, returns the port; throws std::runtime_error
+  void run();    // serves until stop(); bind() first
+  void stop();
+  ServerMetrics& metrics();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace moodtune
