@@ -18,6 +18,9 @@ PACKAGES=(
   wesnoth-1.16-music ffmpeg
   chromium
 )
+# Node.js runs the browser tests; a machine may already have it from elsewhere
+# (e.g. NodeSource), whose packages Debian's npm would conflict with.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build
+# Browser tests: playwright-core from npm drives Debian's Chromium.
+npm ci --prefix tests/e2e --no-audit --no-fund
 # Real-data tests read FER2013 from ../shared (unpacked once into a cache).
 export MOODTUNE_FER_DIR="$(bash scripts/fer2013.sh)"
 cd build && ctest --output-on-failure --timeout 900

@@ -219,9 +219,9 @@ function renderRecs() {
     li.dataset.trackId = t.id;
     const title = document.createElement('span'); title.className = 'title'; title.textContent = `${t.title} — ${t.artist}`;
     const reason = document.createElement('span'); reason.className = 'reason'; reason.textContent = t.reason;
-    const play = button('▶ Play', 'play', () => playIndex(i));
-    const like = button('👍 Like', 'like', () => feedback(t, 'like', li));
-    const skip = button('⏭ Skip', 'skip', () => { feedback(t, 'skip', li); if (state.current === i) playIndex(i + 1); });
+    const play = button('Play', 'play', () => playIndex(i));
+    const like = button('Like', 'like', () => feedback(t, 'like', li));
+    const skip = button('Skip', 'skip', () => { feedback(t, 'skip', li); if (state.current === i) playIndex(i + 1); });
     play.setAttribute('aria-label', `Play ${t.title}`);
     like.setAttribute('aria-label', `Like ${t.title}`);
     skip.setAttribute('aria-label', `Skip ${t.title}`);

@@ -10,6 +10,10 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
+#include <opencv2/imgproc.hpp>
+#include <fstream>
+
+#include "vision/pipeline.h"
 
 namespace moodtune::cli {
 
@@ -49,36 +53,96 @@ void add_data_command(CLI::App& app, int& exit_code) {
   });
 }
 
+namespace {
+// Y4M (raw 4:2:0 frames) is what Chromium's fake camera reads.
+class Y4mWriter {
+ public:
+  Y4mWriter(const std::string& path, cv::Size size, int fps) : out_(path, std::ios::binary) {
+    out_ << "YUV4MPEG2 W" << size.width << " H" << size.height << " F" << fps << ":1 Ip A1:1 C420jpeg\n";
+  }
+  bool ok() const { return static_cast<bool>(out_); }
+  void write(const cv::Mat& bgr) {
+    cv::Mat yuv;
+    cv::cvtColor(bgr, yuv, cv::COLOR_BGR2YUV_I420);
+    out_ << "FRAME\n";
+    out_.write(reinterpret_cast<const char*>(yuv.data), static_cast<std::streamsize>(yuv.total() * yuv.elemSize()));
+  }
+
+ private:
+  std::ofstream out_;
+};
+}  // namespace
+
 void add_demo_video_command(CLI::App* data, int& exit_code) {
   struct Opts {
-    std::string fer, out = "demo.avi";
+    std::string fer, out = "demo.avi", model;
+    std::vector<std::string> emotions;
     int seconds_per_face = 2, fps = 15;
   };
   auto o = std::make_shared<Opts>();
-  auto* cmd = data->add_subcommand("demo-video", "Make a demo clip: one FER2013 validation face per emotion in a 640x480 frame");
+  auto* cmd = data->add_subcommand("demo-video", "Make a demo clip: FER2013 validation faces in a 640x480 frame, one per emotion");
   cmd->add_option("--fer", o->fer, "FER2013 folder with val/<class>/ (scripts/fer2013.sh prints it)")->required();
-  cmd->add_option("--out", o->out, "Output video (MJPEG in AVI)")->capture_default_str();
+  cmd->add_option("--out", o->out, "Output video: .avi (MJPEG) or .y4m (raw, for Chromium's fake camera)")->capture_default_str();
   cmd->add_option("--seconds", o->seconds_per_face, "Seconds per face")->capture_default_str();
+  cmd->add_option("--fps", o->fps, "Frames per second")->capture_default_str();
+  cmd->add_option("--emotions", o->emotions, "Emotions in order (default: all 7)")->delimiter(',');
+  cmd->add_option("--model", o->model,
+                  "Pick, per emotion, the first face this model recognises confidently (a clear demo), "
+                  "instead of the first file");
   cmd->callback([o, &exit_code] {
     namespace fs = std::filesystem;
-    cv::VideoWriter w(o->out, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), o->fps, cv::Size(640, 480));
-    if (!w.isOpened()) {
+    const bool y4m = fs::path(o->out).extension() == ".y4m";
+    std::unique_ptr<Y4mWriter> yw;
+    cv::VideoWriter w;
+    if (y4m) yw = std::make_unique<Y4mWriter>(o->out, cv::Size(640, 480), o->fps);
+    else w.open(o->out, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), o->fps, cv::Size(640, 480));
+    if (y4m ? !yw->ok() : !w.isOpened()) {
       std::cerr << "error: cannot write video " << o->out << "\n";
       exit_code = 2;
       return;
     }
+    std::shared_ptr<const EmotionClassifier> clf;
+    std::unique_ptr<EmotionPipeline> pipeline;
+    if (!o->model.empty()) {
+      clf = EmotionClassifier::load(o->model);
+      pipeline = std::make_unique<EmotionPipeline>(clf);
+    }
+    std::vector<std::string> emotions = o->emotions.empty() ? default_class_names() : o->emotions;
     int n = 0;
-    for (const auto& cls : default_class_names()) {
+    for (const auto& cls : emotions) {
       fs::path dir = fs::path(o->fer) / "val" / cls;
-      if (!fs::is_directory(dir)) continue;
+      if (emotion_index(cls) < 0 || !fs::is_directory(dir)) {
+        std::cerr << "error: no faces for '" << cls << "' under " << dir.string() << "\n";
+        exit_code = 2;
+        return;
+      }
       std::vector<fs::path> files;
       for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
       std::sort(files.begin(), files.end());
-      cv::Mat face = files.empty() ? cv::Mat() : cv::imread(files.front().string(), cv::IMREAD_GRAYSCALE);
+      cv::Mat face;
+      fs::path chosen;
+      cv::Mat frame;
+      for (size_t i = 0; i < files.size() && i < 300 && face.empty(); ++i) {
+        cv::Mat f = cv::imread(files[i].string(), cv::IMREAD_GRAYSCALE);
+        if (f.empty()) continue;
+        frame = compose_frame({f}, {640, 480}, static_cast<uint32_t>(n + 1)).image;
+        if (pipeline) {  // the default detector must find it and the model must agree
+          auto faces = pipeline->process(frame).faces;
+          if (faces.size() != 1) continue;
+          const Probs& p = faces.front().probs;
+          int top = top_class(p);
+          if (clf->classes()[static_cast<size_t>(top)] != cls || p[static_cast<size_t>(top)] < 0.8f) continue;
+        }
+        face = f;
+        chosen = files[i];
+      }
       if (face.empty()) continue;
-      cv::Mat frame = compose_frame({face}, {640, 480}, static_cast<uint32_t>(++n)).image;
-      for (int i = 0; i < o->seconds_per_face * o->fps; ++i) w.write(frame);
-      std::cout << "  " << cls << ": " << files.front().string() << "\n";
+      ++n;
+      for (int i = 0; i < o->seconds_per_face * o->fps; ++i) {
+        if (yw) yw->write(frame);
+        else w.write(frame);
+      }
+      std::cout << "  " << cls << ": " << chosen.string() << "\n";
     }
     if (n == 0) {
       std::cerr << "error: no faces under " << o->fer << "/val/<class>/\n";

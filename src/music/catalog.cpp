@@ -298,10 +298,17 @@ void Catalog::record_feedback(const std::string& listener, int64_t track_id, Fee
 
 std::vector<int64_t> Catalog::recent_tracks(const std::string& listener, int limit) {
   std::vector<int64_t> out;
+  for (const auto& h : history(listener, limit)) out.push_back(h.track_id);
+  return out;
+}
+
+std::vector<HistoryEntry> Catalog::history(const std::string& listener, int limit) {
+  std::vector<HistoryEntry> out;
   auto st = db_.prepare(
-      "SELECT h.track_id FROM history h JOIN listeners l ON l.id = h.listener_id WHERE l.name = ? ORDER BY h.id DESC LIMIT ?");
+      "SELECT h.track_id, h.action, h.at FROM history h JOIN listeners l ON l.id = h.listener_id WHERE l.name = ? "
+      "ORDER BY h.id DESC LIMIT ?");
   st.bind(1, listener).bind(2, limit);
-  while (st.step()) out.push_back(st.int64(0));
+  while (st.step()) out.push_back({st.int64(0), st.text(1), st.text(2)});
   return out;
 }
 

@@ -46,6 +46,12 @@ struct CatalogStats {
   std::vector<std::pair<std::string, int64_t>> imports;  // file -> tracks
 };
 
+struct HistoryEntry {
+  int64_t track_id = 0;
+  std::string action;  // like | skip | played
+  std::string at;      // ISO 8601, UTC
+};
+
 // A scanned local audio file: what it looked like when it was analysed.
 struct LibraryFile {
   std::string path;  // absolute
@@ -79,6 +85,7 @@ class Catalog {
   void record_feedback(const std::string& listener, int64_t track_id, FeedbackAction action,
                        const std::string& context = {});
   std::vector<int64_t> recent_tracks(const std::string& listener, int limit);
+  std::vector<HistoryEntry> history(const std::string& listener, int limit);  // newest first
   // kind: "genre" | "artist" | "track"; key -> learned weight (likes +, skips -).
   std::map<std::string, double> preferences(const std::string& listener, const std::string& kind);
   // A listener's mood correction for a track (valence/arousal in [-1, 1]).

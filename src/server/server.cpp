@@ -236,6 +236,15 @@ void MoodServer::Impl::setup_routes() {
   http.Post("/api/mood", [this](const auto& req, auto& res) { handle_mood(req, res); });
   http.Get("/api/recommendations", [this](const auto& req, auto& res) { handle_recommendations(req, res); });
   http.Post("/api/feedback", [this](const auto& req, auto& res) { handle_feedback(req, res); });
+  http.Get("/api/feedback", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string user = req.has_param("user") ? req.get_param_value("user") : p.default_listener;
+    if (!valid_listener(user)) return send_error(res, 400, "user must be 1-64 letters, digits, - _ or .");
+    json items = json::array();
+    std::lock_guard<std::mutex> lock(music_mu);
+    for (const auto& h : catalog->history(user, 100))
+      items.push_back({{"track", h.track_id}, {"action", h.action}, {"at", h.at}});
+    send_json(res, {{"user", user}, {"feedback", items}});
+  });
   http.Get(R"(/api/tracks/(\d+)/audio)", [this](const auto& req, auto& res) { handle_audio(req, res); });
   http.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
     int64_t tracks;

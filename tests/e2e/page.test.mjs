@@ -1,0 +1,145 @@
+// End-to-end tests of the page in Debian's Chromium (headless), driven by
+// playwright-core. The camera is Chromium's fake device playing a clip made
+// at test time from real FER2013 faces: happy for a while, then sad.
+//
+// Environment: MOODTUNE_BINARY (the built binary), MOODTUNE_FER_DIR,
+// MOODTUNE_ARTIFACTS (screenshots land here), CHROMIUM (default /usr/bin/chromium).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const root = path.resolve(here, '../..');
+const bin = process.env.MOODTUNE_BINARY || path.join(root, 'build/moodtune');
+const fer = process.env.MOODTUNE_FER_DIR || path.join(os.homedir(), '.cache/moodtune/fer2013');
+const artifacts = process.env.MOODTUNE_ARTIFACTS || path.join(root, 'build/e2e-artifacts');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const wesnoth = '/usr/share/games/wesnoth/1.16/data/core/music';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'moodtune-e2e-'));
+let server, base, browser;
+
+function startServer(args) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(bin, ['serve', '--port', '0', ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/([\d.]+):(\d+)\//);
+      if (m) resolve({ proc, url: `http://${m[1]}:${m[2]}` });
+    });
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.on('exit', (code) => reject(new Error(`server exited with ${code}: ${err}`)));
+  });
+}
+
+before(async () => {
+  fs.mkdirSync(artifacts, { recursive: true });
+  assert.ok(fs.existsSync(path.join(fer, 'val/happy')), `FER2013 not found at ${fer}: run scripts/fer2013.sh`);
+  execFileSync(bin, ['data', 'demo-video', '--fer', fer, '--out', path.join(tmp, 'clip.y4m'), '--emotions', 'happy,sad',
+    '--seconds', '10', '--fps', '10', '--model', path.join(root, 'models/default.mtm')]);
+  // A small real library: a few of the default collection's tracks.
+  const music = path.join(tmp, 'music');
+  fs.mkdirSync(music);
+  for (const f of ['sad.ogg', 'victory.ogg', 'defeat.ogg', 'traveling_minstrels.ogg', 'transience.ogg', 'elf-land.ogg',
+    'frantic.ogg', 'silvan_sanctuary.ogg'])
+    fs.copyFileSync(path.join(wesnoth, f), path.join(music, f));
+  execFileSync(bin, ['library', 'scan', music, '--db', path.join(tmp, 'e2e.db')], { stdio: 'ignore' });
+  ({ proc: server, url: base } = await startServer(['--db', path.join(tmp, 'e2e.db')]));
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${path.join(tmp, 'clip.y4m')}`, '--autoplay-policy=no-user-gesture-required'],
+  });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGTERM');
+});
+
+const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+
+async function recIds(page) {
+  return page.$$eval('#recs li', (lis) => lis.map((li) => li.dataset.trackId).join(','));
+}
+
+test('camera: boxes, happy then sad, recommendations follow, like is stored, a track plays', async () => {
+  // bypassCSP: playwright's waitForFunction evaluates strings, which the page's CSP forbids.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, bypassCSP: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + '/');
+  await page.click('#start-camera');
+  await page.waitForFunction(() => Number(document.getElementById('overlay').dataset.faces) >= 1, null, { timeout: 20000 });
+  await page.waitForFunction(() => document.getElementById('mood-label').textContent === 'happy', null, { timeout: 20000 });
+  await page.waitForFunction(() => document.getElementById('recs').dataset.emotion === 'happy', null, { timeout: 10000 });
+  await shot(page, '1-happy');
+  const happyRecs = await recIds(page);
+  assert.ok(happyRecs.length > 0, 'recommendations for happy');
+
+  await page.waitForFunction(() => document.getElementById('mood-label').textContent === 'sad', null, { timeout: 30000 })
+    .catch(async (e) => { await shot(page, 'fail-sad'); throw e; });
+  await page.waitForFunction(() => document.getElementById('recs').dataset.emotion === 'sad', null, { timeout: 10000 });
+  await shot(page, '2-sad');
+  const sadRecs = await recIds(page);
+  assert.notEqual(sadRecs, happyRecs, 'recommendations change with the mood');
+
+  // The chart has a minute of history with both emotions.
+  const history = await page.evaluate(async () => (await (await fetch('/api/mood')).json()).history.map((h) => h.emotion));
+  assert.ok(history.includes('happy') && history.includes('sad'), `mood history: ${history}`);
+
+  // Like the first track: stored, as the API shows.
+  const first = await page.$eval('#recs li', (li) => Number(li.dataset.trackId));
+  await page.click('#recs li:first-child button.like');
+  await page.waitForSelector('#recs li[data-feedback="like"]');
+  const fb = await (await fetch(`${base}/api/feedback`)).json();
+  assert.ok(fb.feedback.some((f) => f.track === first && f.action === 'like'), JSON.stringify(fb));
+
+  // Play a local track: its current time advances.
+  await page.click('#recs li:first-child button.play');
+  await page.waitForFunction(() => document.getElementById('player').currentTime > 0.5, null, { timeout: 15000 });
+  await shot(page, '3-playing');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('no camera: a clear message, and a mood set by hand drives the recommendations', async () => {
+  const plain = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--use-fake-ui-for-media-stream'] });
+  try {
+    const page = await (await plain.newContext({ viewport: { width: 1280, height: 1000 }, bypassCSP: true })).newPage();
+    await page.goto(base + '/');
+    await page.click('#start-camera');
+    await page.waitForFunction(() => document.getElementById('camera-status').classList.contains('error'), null, { timeout: 10000 });
+    const status = await page.textContent('#camera-status');
+    assert.match(status, /camera/i);
+    assert.match(status, /by hand/);
+    await page.selectOption('#manual-mood', 'sad');
+    await page.waitForFunction(() => document.getElementById('mood-label').textContent === 'sad');
+    await page.waitForFunction(() => document.getElementById('recs').dataset.emotion === 'sad');
+    assert.ok((await recIds(page)).length > 0);
+    await page.selectOption('#strategy', 'uplift');
+    await page.waitForFunction(() => document.querySelector('#recs li .reason')?.textContent.length > 0);
+    await shot(page, '4-no-camera-manual');
+  } finally {
+    await plain.close();
+  }
+});
+
+test('no frame ever reaches the disk', () => {
+  const images = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(jpe?g|png|bmp|webp)$/i.test(e.name)) images.push(p);
+    }
+  };
+  walk(tmp);  // the server's working folder, its database folder
+  assert.deepEqual(images, []);
+});
