@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <thread>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "server/server.h"
@@ -13,6 +14,9 @@ std::string default_web_dir() {
   if (const char* env = std::getenv("MOODTUNE_WEB_DIR"); env && *env) return env;
   return std::string(MOODTUNE_SOURCE_DIR) + "/web";
 }
+
+int g_signal_pipe[2] = {-1, -1};
+void on_signal(int sig) { (void)!write(g_signal_pipe[1], &sig, sizeof sig); }
 
 bool is_loopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
@@ -42,29 +46,33 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                      "warning: listening on %s: anyone who can reach this address can send frames and feedback. "
                      "Browsers only allow the camera on http://localhost or https.\n",
                      p->host.c_str());
-      // Block SIGINT/SIGTERM in every thread; one watcher thread turns them
-      // into a graceful stop (in-flight requests finish, the db closes).
-      sigset_t sigs;
-      sigemptyset(&sigs);
-      sigaddset(&sigs, SIGINT);
-      sigaddset(&sigs, SIGTERM);
-      pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-
       MoodServer server(*p);  // loads model and catalog: errors stop us before binding
       int port = server.bind();
       std::string shown = p->host == "0.0.0.0" ? "localhost" : p->host;
       std::printf("moodtune is running: open http://%s:%d/ in your browser (Ctrl-C to stop)\n", shown.c_str(), port);
       std::fflush(stdout);
-      std::thread watcher([&server, sigs] {
+      // Signals arrive on any thread (libraries start their own before we
+      // could mask them), so the handler only writes to a pipe; a watcher
+      // thread turns that into a graceful stop.
+      if (pipe(g_signal_pipe) != 0) throw std::runtime_error("cannot create a pipe for signal handling");
+      struct sigaction sa{};
+      sa.sa_handler = on_signal;
+      sigemptyset(&sa.sa_mask);
+      sigaction(SIGINT, &sa, nullptr);
+      sigaction(SIGTERM, &sa, nullptr);
+      std::thread watcher([&server] {
         int sig = 0;
-        sigwait(&sigs, &sig);
-        std::fprintf(stderr, "stopping (signal %d): finishing requests\n", sig);
-        server.stop();
+        if (read(g_signal_pipe[0], &sig, sizeof sig) == sizeof sig && sig != 0) {
+          std::fprintf(stderr, "stopping (signal %d): finishing requests\n", sig);
+          server.stop();
+        }
       });
       server.run();
-      // run() also returns if the listener fails; wake the watcher either way.
-      pthread_kill(watcher.native_handle(), SIGTERM);
+      int none = 0;  // run() also returns if listening fails: release the watcher
+      (void)!write(g_signal_pipe[1], &none, sizeof none);
       watcher.join();
+      signal(SIGINT, SIG_DFL);
+      signal(SIGTERM, SIG_DFL);
       std::fprintf(stderr, "stopped\n");
       return 0;
     });

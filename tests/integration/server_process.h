@@ -1,0 +1,88 @@
+// server_process.h — runs the real `moodtune serve` on a free port for a
+// test and stops it with SIGTERM (checking that it exits cleanly).
+#pragma once
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <thread>
+
+#include "../test_support.h"
+
+namespace moodtune::test {
+
+class ServerProcess {
+ public:
+  // args: extra options after `serve --port 0`.
+  ServerProcess(const std::filesystem::path& dir, const std::vector<std::string>& args) : dir_(dir) {
+    out_ = dir / "serve.out";
+    err_ = dir / "serve.err";
+    pid_ = fork();
+    if (pid_ == 0) {
+      if (chdir(dir.c_str()) != 0) _exit(127);
+      FILE* o = freopen(out_.c_str(), "w", stdout);
+      FILE* e = freopen(err_.c_str(), "w", stderr);
+      (void)o;
+      (void)e;
+      std::vector<std::string> all = {MOODTUNE_BINARY, "serve", "--port", "0"};
+      all.insert(all.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : all) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(MOODTUNE_BINARY, argv.data());
+      _exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::regex re(R"(http://[\d.]+:(\d+)/)");
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::smatch m;
+      std::string out = slurp(out_);
+      if (std::regex_search(out, m, re)) {
+        port_ = std::stoi(m[1]);
+        return;
+      }
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        pid_ = -1;
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~ServerProcess() { stop(); }
+
+  bool running() const { return port_ > 0 && pid_ > 0; }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  std::string stderr_text() const { return slurp(err_); }
+  // Exit code after SIGTERM (or of an early exit); -1 if it had to be killed.
+  int stop(int sig = SIGTERM) {
+    if (pid_ <= 0) return exit_code_;
+    kill(pid_, sig);
+    for (int i = 0; i < 200; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        pid_ = -1;
+        return exit_code_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    return exit_code_ = -1;
+  }
+  int exit_code() const { return exit_code_; }
+
+ private:
+  std::filesystem::path dir_, out_, err_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int exit_code_ = -1;
+};
+
+}  // namespace moodtune::test
