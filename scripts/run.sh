@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Installs, builds and starts the main job. Until the web app lands this is
-# `moodtune watch` on a demo clip of real FER2013 faces (from ../shared).
-# Usage: bash scripts/run.sh
+# Installs, builds and starts the main job: the web app on the shipped model,
+# with Debian's free Wesnoth soundtrack (wesnoth-1.16-music, GPL) scanned as
+# the default music library. Open the printed address in a browser.
+# Usage: bash scripts/run.sh [extra `moodtune serve` options, e.g. --port 9000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build --target moodtune
-fer="$(bash scripts/fer2013.sh)"
-clip="${XDG_CACHE_HOME:-$HOME/.cache}/moodtune/demo.avi"
-[ -f "$clip" ] || ./build/moodtune data demo-video --fer "$fer" --out "$clip"
-exec ./build/moodtune watch --source "$clip"
+# Rescans skip unchanged files, so this is quick after the first run.
+./build/moodtune library scan /usr/share/games/wesnoth/1.16/data/core/music
+exec ./build/moodtune serve "$@"

@@ -53,7 +53,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
     cv::Mat frame;
     while ((o->max_frames <= 0 || frame_no < o->max_frames) && cap.read(frame)) {
       if (frame.empty()) break;
-      FrameResult r = pipe->process(frame);
+      FrameResult r = pipe->process(frame, tracker.search_hints());
       std::vector<cv::Rect> boxes;
       std::vector<std::vector<float>> probs;
       for (const auto& f : r.faces) {

@@ -10,6 +10,7 @@
 
 #include <iostream>
 #include <memory>
+#include <opencv2/core.hpp>
 
 #include "common/emotions.h"
 #include "music/catalog.h"
@@ -28,6 +29,14 @@ void add_recommend_command(CLI::App& app, int& exit_code);
 void add_feedback_command(CLI::App& app, int& exit_code);
 void add_library_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
+void add_bench_serve_command(CLI::App* bench, int& exit_code);  // `bench serve`, under `bench`
+
+// Benchmarks' shared inputs: the FER2013 folder (given, $MOODTUNE_FER_DIR,
+// or the cache of scripts/fer2013.sh), one real face in a 640x480 frame
+// (or --image), and JSON output (nothing when path is empty).
+std::string fer_root(const std::string& given);
+cv::Mat bench_frame(const std::string& image, const std::string& fer);
+void write_json(const std::string& path, const nlohmann::json& j);
 
 // $MOODTUNE_DB, else $XDG_DATA_HOME/moodtune/moodtune.db (~/.local/share/...).
 std::string default_db_path();

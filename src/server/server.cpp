@@ -97,7 +97,7 @@ struct MoodServer::Impl {
   std::atomic<bool> stopping{false};
 
   // Borrow a pipeline (detector + shared classifier) for one frame.
-  FrameResult process(const cv::Mat& img) {
+  FrameResult process(const cv::Mat& img, const std::vector<cv::Rect>& hints) {
     std::unique_ptr<EmotionPipeline> pipe;
     {
       std::unique_lock<std::mutex> lock(pool_mu);
@@ -114,7 +114,7 @@ struct MoodServer::Impl {
         self->pool_cv.notify_one();
       }
     } give_back{this, pipe};
-    return pipe->process(img);
+    return pipe->process(img, hints);
   }
 
   std::shared_ptr<Session> session(const httplib::Request& req, httplib::Response& res) {
@@ -279,14 +279,19 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
     return send_error(res, 400, std::string("cannot use this frame: ") + e.what());
   }
   auto t0 = std::chrono::steady_clock::now();
-  FrameResult r = process(img);
+  auto s = session(req, res);
+  std::vector<cv::Rect> hints;
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    hints = s->tracker.search_hints();
+  }
+  FrameResult r = process(img, hints);
   std::vector<cv::Rect> boxes;
   std::vector<std::vector<float>> probs;
   for (const auto& f : r.faces) {
     boxes.push_back(f.box);
     probs.push_back(f.probs);
   }
-  auto s = session(req, res);
   json out;
   {
     std::lock_guard<std::mutex> lock(s->mu);

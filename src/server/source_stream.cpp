@@ -82,7 +82,7 @@ void SourceStream::run() {
     int frames = 0;
     while (!stop_ && cap.read(frame) && !frame.empty()) {
       ++frames;
-      FrameResult r = pipeline.process(frame);
+      FrameResult r = pipeline.process(frame, tracker.search_hints());
       std::vector<cv::Rect> boxes;
       std::vector<std::vector<float>> probs;
       for (const auto& f : r.faces) {

@@ -27,6 +27,36 @@ class CascadeDetector final : public FaceDetector {
     if (!cascade_.load(p_.cascade)) throw std::runtime_error("cannot load face cascade " + p_.cascade);
   }
   std::string name() const override { return p_.kind; }
+
+  std::vector<Detection> detect_in(const cv::Mat& image, cv::Rect roi, int min_side, int max_side) override {
+    roi &= cv::Rect(0, 0, image.cols, image.rows);
+    if (roi.width < 12 || roi.height < 12) return {};
+    // Shrink the region so the smallest wanted face is ~32 px: comfortably
+    // above the cascade's 24 px window, and few pixels to scan.
+    double f = std::max(1.0, min_side / 32.0);
+    cv::Mat gray, small, eq;
+    const cv::Mat sub = image(roi);
+    if (sub.channels() == 1) gray = sub;
+    else cv::cvtColor(sub, gray, sub.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+    if (f > 1.0) cv::resize(gray, small, cv::Size(), 1.0 / f, 1.0 / f, cv::INTER_AREA);
+    else small = gray;
+    cv::equalizeHist(small, eq);
+    const int lo = std::max(12, static_cast<int>(min_side / f)), hi = std::max(lo + 1, static_cast<int>(max_side / f));
+    std::vector<cv::Rect> boxes;
+    std::vector<int> neighbours;
+    cascade_.detectMultiScale(eq, boxes, neighbours, p_.scale_factor, p_.min_neighbors, 0, cv::Size(lo, lo),
+                              cv::Size(hi, hi));
+    std::vector<Detection> out;
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      const cv::Rect& b = boxes[i];
+      out.push_back({cv::Rect(roi.x + static_cast<int>(b.x * f), roi.y + static_cast<int>(b.y * f),
+                              static_cast<int>(b.width * f), static_cast<int>(b.height * f)),
+                     static_cast<float>(neighbours[i])});
+    }
+    sort_largest_first(out);
+    return out;
+  }
+
   std::vector<Detection> detect(const cv::Mat& image) override {
     double f = 1.0;
     cv::Mat gray = downscale_gray(image, p_.max_side, f);
@@ -54,6 +84,20 @@ class CascadeDetector final : public FaceDetector {
 };
 
 }  // namespace
+
+std::vector<Detection> FaceDetector::detect_in(const cv::Mat& image, cv::Rect roi, int min_side, int max_side) {
+  roi &= cv::Rect(0, 0, image.cols, image.rows);
+  if (roi.empty()) return {};
+  std::vector<Detection> out;
+  for (Detection d : detect(image(roi))) {
+    const int side = std::max(d.box.width, d.box.height);
+    if (side < min_side || side > max_side) continue;
+    d.box.x += roi.x;
+    d.box.y += roi.y;
+    out.push_back(d);
+  }
+  return out;
+}
 
 std::vector<std::string> known_detectors() { return {"haar", "lbp", "dlib"}; }
 

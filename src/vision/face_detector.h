@@ -46,6 +46,13 @@ class FaceDetector {
   // Faces in an 8-bit gray or BGR(A) image, largest first. Throws
   // std::invalid_argument for an empty image.
   virtual std::vector<Detection> detect(const cv::Mat& image) = 0;
+  // Faces inside `roi` (clipped to the image) whose side is between min_side
+  // and max_side pixels, in full-image coordinates, largest first. Video
+  // uses this to look again only where a face just was (see
+  // FaceTracker::search_hints): a fraction of a full scan's cost. The default
+  // runs detect() on the region; cascades override it with a scan limited
+  // to those sizes.
+  virtual std::vector<Detection> detect_in(const cv::Mat& image, cv::Rect roi, int min_side, int max_side);
   virtual std::string name() const = 0;
 };
 

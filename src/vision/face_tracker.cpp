@@ -24,6 +24,7 @@ float centre_dist(const cv::Rect& a, const cv::Rect& b) {
 
 std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs) {
   if (boxes.size() != probs.size()) throw std::invalid_argument("tracker: one probability vector per box is needed");
+  ++updates_;
   // Candidate pairs ranked by IoU, then by closeness for the fallback.
   std::vector<std::tuple<float, size_t, size_t>> pairs;  // (score, track, box)
   for (size_t t = 0; t < tracks_.size(); ++t)
@@ -74,6 +75,16 @@ std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes, c
     for (const FaceTrack& t : tracks_)
       if (static_cast<size_t>(t.id) == id) out.push_back(t);
   return out;
+}
+
+std::vector<cv::Rect> FaceTracker::search_hints() const {
+  std::vector<cv::Rect> hints;
+  if (p_.full_scan_every <= 1 || updates_ % p_.full_scan_every == 0) return hints;
+  for (const FaceTrack& t : tracks_) {
+    if (t.missed > 0) return {};  // a face just vanished: look everywhere
+    hints.push_back(t.box);
+  }
+  return hints;
 }
 
 }  // namespace moodtune

@@ -20,6 +20,7 @@ struct TrackerParams {
   float max_centre_dist = 0.5f;  // ...or when centres are closer than this x box side
   float alpha = 0.35f;           // EMA weight of the newest frame (1 = no smoothing)
   int max_missed = 8;            // frames a track survives without a match
+  int full_scan_every = 10;      // search_hints() is empty every Nth frame (new faces appear)
 };
 
 struct FaceTrack {
@@ -38,12 +39,18 @@ class FaceTracker {
   // frame (missed tracks are kept internally but not returned).
   std::vector<FaceTrack> update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs);
   const std::vector<FaceTrack>& all_tracks() const { return tracks_; }
+  // Where to look in the next frame: boxes of the faces seen in this one.
+  // Empty (meaning: scan the whole frame) before the first face, after a
+  // frame that lost one, and every full_scan_every frames so newcomers are
+  // found.
+  std::vector<cv::Rect> search_hints() const;
   void reset() { tracks_.clear(); }
 
  private:
   TrackerParams p_;
   std::vector<FaceTrack> tracks_;
   int next_id_ = 1;
+  int updates_ = 0;
 };
 
 float iou(const cv::Rect& a, const cv::Rect& b);

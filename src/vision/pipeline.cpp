@@ -16,10 +16,26 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 EmotionPipeline::EmotionPipeline(std::shared_ptr<const EmotionClassifier> clf, PipelineParams p)
     : clf_(std::move(clf)), p_(std::move(p)), det_(make_face_detector(p_.detector)), detector_name_(det_->name()) {}
 
-FrameResult EmotionPipeline::process(const cv::Mat& frame) {
+std::vector<Detection> EmotionPipeline::detect_near(const cv::Mat& frame, const std::vector<cv::Rect>& hints) {
+  std::vector<Detection> dets;
+  for (const cv::Rect& h : hints) {
+    const int side = std::max(h.width, h.height), grow = static_cast<int>(side * p_.roi_grow);
+    cv::Rect roi(h.x - grow, h.y - grow, h.width + 2 * grow, h.height + 2 * grow);
+    auto found = det_->detect_in(frame, roi, static_cast<int>(side * 0.7), static_cast<int>(side * 1.4) + 1);
+    if (found.empty()) return {};  // lost it: the caller scans the whole frame
+    dets.push_back(found.front());
+  }
+  sort_largest_first(dets);
+  return dets;
+}
+
+FrameResult EmotionPipeline::process(const cv::Mat& frame, const std::vector<cv::Rect>& hints) {
   FrameResult r;
   auto t0 = std::chrono::steady_clock::now();
-  std::vector<Detection> dets = det_->detect(frame);
+  std::vector<Detection> dets;
+  if (!hints.empty() && frame.cols > 0) dets = detect_near(frame, hints);
+  r.times.full_scan = dets.empty();
+  if (dets.empty()) dets = det_->detect(frame);
   if (static_cast<int>(dets.size()) > p_.max_faces) dets.resize(static_cast<size_t>(p_.max_faces));
   r.times.detect_ms = ms_since(t0);
 

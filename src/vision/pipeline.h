@@ -24,6 +24,10 @@ struct PipelineParams {
   float margin = 0.1f;   // crop margin around each box (see PreprocessParams)
   bool tta = false;      // test-time augmentation (6 views, ~3x classify time)
   int max_faces = 8;     // largest faces first; the rest are ignored
+  // With hints (video): search a hint box grown by roi_grow x its side on
+  // each edge, for faces 0.7x to 1.4x its size; any miss falls back to a
+  // full scan of the frame.
+  float roi_grow = 0.5f;
 };
 
 struct FaceResult {
@@ -36,6 +40,7 @@ struct FaceResult {
 
 struct StageTimes {
   double detect_ms = 0, crop_ms = 0, classify_ms = 0, total_ms = 0;
+  bool full_scan = true;  // false when the hints sufficed
 };
 
 struct FrameResult {
@@ -46,11 +51,14 @@ struct FrameResult {
 class EmotionPipeline {
  public:
   explicit EmotionPipeline(std::shared_ptr<const EmotionClassifier> clf, PipelineParams p = {});
-  FrameResult process(const cv::Mat& frame);
+  // hints: where faces were in the previous frame (FaceTracker::search_hints);
+  // empty = scan the whole frame.
+  FrameResult process(const cv::Mat& frame, const std::vector<cv::Rect>& hints = {});
   const EmotionClassifier& classifier() const { return *clf_; }
   const std::string& detector_name() const { return detector_name_; }
 
  private:
+  std::vector<Detection> detect_near(const cv::Mat& frame, const std::vector<cv::Rect>& hints);
   std::shared_ptr<const EmotionClassifier> clf_;
   PipelineParams p_;
   std::unique_ptr<FaceDetector> det_;

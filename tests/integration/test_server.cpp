@@ -260,6 +260,10 @@ TEST_F(Server, StaticFilesAreConfinedToTheWebFolder) {
 
 TEST_F(Server, MetricsAndNoFramesOnDisk) {
   auto c = client();
+  cv::Mat blank(480, 640, CV_8UC3, cv::Scalar(90, 90, 90));
+  std::vector<uchar> jpg;
+  cv::imencode(".jpg", blank, jpg);
+  ASSERT_EQ(c.Post("/api/frames", std::string(jpg.begin(), jpg.end()), "image/jpeg")->status, 200);
   auto r = c.Get("/metrics");
   ASSERT_EQ(r->status, 200);
   EXPECT_NE(r->body.find("moodtune_http_requests_total{route=\"/api/frames\""), std::string::npos) << r->body;

@@ -77,3 +77,23 @@ TEST(Tracker, MismatchedInputsThrow) {
   FaceTracker t;
   EXPECT_THROW(t.update({cv::Rect(0, 0, 1, 1)}, {}), std::invalid_argument);
 }
+
+TEST(Tracker, SearchHintsFollowTheFacesWithRegularFullScans) {
+  TrackerParams p;
+  p.full_scan_every = 4;
+  FaceTracker t(p);
+  EXPECT_TRUE(t.search_hints().empty());  // nothing seen yet: scan everything
+  const cv::Rect face(100, 80, 120, 120);
+  t.update({face}, {onehot(3)});
+  ASSERT_EQ(t.search_hints().size(), 1u);
+  EXPECT_EQ(t.search_hints()[0], face);
+  t.update({face}, {onehot(3)});
+  t.update({face}, {onehot(3)});
+  EXPECT_EQ(t.search_hints().size(), 1u);
+  t.update({face}, {onehot(3)});  // 4th update: the next frame is a full scan
+  EXPECT_TRUE(t.search_hints().empty());
+  t.update({face}, {onehot(3)});
+  EXPECT_EQ(t.search_hints().size(), 1u);
+  t.update({}, {});  // the face was lost: look everywhere
+  EXPECT_TRUE(t.search_hints().empty());
+}
