@@ -22,8 +22,15 @@ function setStatus(text, isError = false) {
   statusEl.classList.toggle('error', isError);
 }
 
+// Each tab has its own server session (smoothing, mood), kept in
+// sessionStorage, which is per tab; the server makes the ids.
 async function api(path, options = {}) {
-  const res = await fetch(path, { credentials: 'same-origin', ...options });
+  const headers = { ...(options.headers || {}) };
+  // "new" asks for a fresh session (never the cookie another tab got).
+  headers['X-Moodtune-Session'] = sessionStorage.getItem('moodtune-session') || 'new';
+  const res = await fetch(path, { credentials: 'same-origin', ...options, headers });
+  const newSid = res.headers.get('X-Moodtune-Session');
+  if (newSid) sessionStorage.setItem('moodtune-session', newSid);
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.error || `${res.status} ${res.statusText}`);
   return body;

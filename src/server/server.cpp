@@ -22,6 +22,7 @@ using json = nlohmann::json;
 namespace {
 
 constexpr const char* kCookie = "mt_session";
+constexpr const char* kSessionHeader = "X-Moodtune-Session";
 thread_local std::chrono::steady_clock::time_point t_request_start;
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -117,10 +118,16 @@ struct MoodServer::Impl {
     return pipe->process(img, hints);
   }
 
+  // The page keeps its session id per tab (sessionStorage) and sends it in
+  // X-Moodtune-Session, so two tabs of one browser do not mix; the cookie
+  // serves clients without the header (curl, tools). Ids are always made
+  // by the server: an unknown id starts a new session with a new id.
   std::shared_ptr<Session> session(const httplib::Request& req, httplib::Response& res) {
-    std::string id = cookie_value(req, kCookie);
+    const bool by_header = req.has_header(kSessionHeader);
+    std::string id = by_header ? req.get_header_value(kSessionHeader) : cookie_value(req, kCookie);
     auto s = sessions.get(id);
-    if (s->id != id)
+    res.set_header(kSessionHeader, s->id);
+    if (s->id != id && !by_header)
       res.set_header("Set-Cookie", std::string(kCookie) + "=" + s->id + "; Path=/; HttpOnly; SameSite=Strict");
     return s;
   }

@@ -91,7 +91,7 @@ test('camera: boxes, happy then sad, recommendations follow, like is stored, a t
   assert.notEqual(sadRecs, happyRecs, 'recommendations change with the mood');
 
   // The chart has a minute of history with both emotions.
-  const history = await page.evaluate(async () => (await (await fetch('/api/mood')).json()).history.map((h) => h.emotion));
+  const history = await page.evaluate(async () => (await api('/api/mood')).history.map((h) => h.emotion));
   assert.ok(history.includes('happy') && history.includes('sad'), `mood history: ${history}`);
 
   // Like the first track: stored, as the API shows.
@@ -123,6 +123,14 @@ test('no camera: a clear message, and a mood set by hand drives the recommendati
     await page.waitForFunction(() => document.getElementById('mood-label').textContent === 'sad');
     await page.waitForFunction(() => document.getElementById('recs').dataset.emotion === 'sad');
     assert.ok((await recIds(page)).length > 0);
+    // A second tab of the same browser has its own session: no mood yet.
+    const other = await page.context().newPage();
+    await other.goto(base + '/');
+    await other.waitForFunction(() => sessionStorage.getItem('moodtune-session'));
+    const otherMood = await other.evaluate(async () => (await api('/api/mood')).mood.source);
+    assert.equal(otherMood, 'none');
+    assert.equal(await page.evaluate(async () => (await api('/api/mood')).mood.emotion), 'sad');
+    await other.close();
     await page.selectOption('#strategy', 'uplift');
     await page.waitForFunction(() => document.querySelector('#recs li .reason')?.textContent.length > 0);
     await shot(page, '4-no-camera-manual');

@@ -129,6 +129,14 @@ TEST_F(Server, FramesGiveFacesAndASmoothedMoodPerSession) {
   EXPECT_EQ(json::parse(r->body)["mood"]["source"], "none");
   r = c.Get("/api/mood", with_cookie);
   EXPECT_EQ(json::parse(r->body)["history"].size(), 2u);
+  // The page's way: a per-tab id in a header; "new" never reuses the cookie's session.
+  r = c.Get("/api/mood", {{"Cookie", cookie}, {"X-Moodtune-Session", "new"}});
+  std::string tab = r->get_header_value("X-Moodtune-Session");
+  EXPECT_EQ(tab.size(), 32u);
+  EXPECT_EQ(json::parse(r->body)["mood"]["source"], "none");
+  EXPECT_EQ(r->get_header_value("Set-Cookie"), "");
+  r = c.Get("/api/mood", {{"X-Moodtune-Session", tab}});
+  EXPECT_EQ(r->get_header_value("X-Moodtune-Session"), tab);
 
   // A frame without a face is fine: no faces, mood kept.
   cv::Mat blank(480, 640, CV_8UC3, cv::Scalar(90, 90, 90));
