@@ -1,0 +1,165 @@
+// Faults: processes killed mid-write, a database that refuses writes while
+// serving, and a server-side video source that disappears and comes back.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "music/catalog.h"
+#include "server_process.h"
+
+namespace moodtune {
+namespace {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const char* kWesnoth = "/usr/share/games/wesnoth/1.16/data/core/music";
+
+std::string spotify_csv() { return std::string(MOODTUNE_SOURCE_DIR) + "/../shared/data/catalog/spotify_songs.csv"; }
+
+// Runs `moodtune ARGS` and SIGKILLs it after `ms`; returns its exit status
+// as the shell reports it (137 = killed).
+int run_and_kill(const std::string& args, int ms) {
+  std::string cmd = std::string(MOODTUNE_BINARY) + " " + args + " >/dev/null 2>&1 & pid=$!; sleep " +
+                    std::to_string(ms / 1000.0) + "; kill -9 $pid 2>/dev/null; wait $pid; echo $?";
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[32] = {0};
+  if (!fgets(buf, sizeof buf, p)) buf[0] = 0;
+  pclose(p);
+  return std::atoi(buf);
+}
+
+void expect_intact(const std::string& db) {
+  SqliteDb d(db, true);
+  auto st = d.prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.text(0), "ok");
+}
+
+TEST(Faults, KilledImportLeavesNothingHalfDoneAndARerunCompletes) {
+  ASSERT_TRUE(fs::exists(spotify_csv())) << spotify_csv();
+  auto dir = test::temp_dir("fault-import");
+  const std::string db = (dir / "m.db").string();
+  EXPECT_EQ(run_and_kill("catalog import " + spotify_csv() + " --db " + db, 600), 137) << "import finished too fast to be killed";
+  expect_intact(db);
+  {
+    Catalog cat(db, true);
+    // One transaction per file: all or nothing, and not reported as done.
+    EXPECT_EQ(cat.track_count(), 0);
+    EXPECT_TRUE(cat.stats().imports.empty());
+  }
+  auto r = test::run_moodtune("catalog import " + spotify_csv() + " --db " + db);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Catalog cat(db, true);
+  EXPECT_EQ(cat.track_count(), 28356);
+  EXPECT_EQ(cat.stats().imports.size(), 1u);
+}
+
+int64_t scanned_files(const std::string& db) {
+  if (!fs::exists(db)) return 0;
+  try {
+    SqliteDb d(db, true);
+    auto st = d.prepare("SELECT COUNT(*) FROM library_files f JOIN tracks t ON t.id = f.track_id");
+    return st.step() ? st.int64(0) : 0;
+  } catch (const DbError&) {
+    return 0;  // not created or not migrated yet
+  }
+}
+
+TEST(Faults, KilledLibraryScanKeepsFinishedFilesAndARerunDoesTheRest) {
+  auto dir = test::temp_dir("fault-scan");
+  fs::create_directories(dir / "music");
+  const char* files[] = {"sad.ogg", "victory.ogg", "defeat.ogg", "knolls.ogg", "vengeful.ogg", "battle.ogg"};
+  for (const char* f : files) fs::copy_file(fs::path(kWesnoth) / f, dir / "music" / f);
+  const std::string db = (dir / "m.db").string();
+  // Kill the scan (SIGKILL) as soon as the first file is committed.
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* o = freopen("/dev/null", "w", stdout);
+    FILE* e = freopen("/dev/null", "w", stderr);
+    (void)o, (void)e;
+    execl(MOODTUNE_BINARY, MOODTUNE_BINARY, "library", "scan", (dir / "music").c_str(), "--threads", "1", "--db",
+          db.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 600 && scanned_files(db) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the scan finished before it could be killed";
+  expect_intact(db);
+  const int64_t done = scanned_files(db);
+  EXPECT_GE(done, 1);
+  EXPECT_LT(done, 6);
+  auto r = test::run_moodtune("library scan " + (dir / "music").string() + " --db " + db + " --json -");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["unchanged"].get<int64_t>(), done);
+  EXPECT_EQ(j["analysed"].get<int64_t>(), 6 - done);
+  Catalog cat(db, true);
+  EXPECT_EQ(cat.track_count(), 6);
+}
+
+TEST(Faults, ADatabaseThatRefusesWritesFailsFeedbackClearlyAndFramesGoOn) {
+  auto dir = test::temp_dir("fault-locked");
+  fs::create_directories(dir / "music");
+  fs::copy_file(fs::path(kWesnoth) / "sad.ogg", dir / "music" / "sad.ogg");
+  const std::string db = (dir / "m.db").string();
+  ASSERT_EQ(test::run_moodtune("library scan " + (dir / "music").string() + " --db " + db).exit_code, 0);
+  test::ServerProcess s(dir, {"--db", db});
+  ASSERT_TRUE(s.running()) << s.stderr_text();
+  httplib::Client c("127.0.0.1", s.port());
+  c.set_read_timeout(30);
+  const std::string like = R"({"track": 1, "action": "like", "user": "lee"})";
+
+  SqliteDb blocker(db);
+  blocker.exec("BEGIN EXCLUSIVE");  // another writer holds the database
+  auto r = c.Post("/api/feedback", like, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503) << r->body;
+  EXPECT_NE(r->body.find("not saved"), std::string::npos) << r->body;
+  std::vector<uchar> jpg;
+  cv::imencode(".jpg", cv::Mat(240, 320, CV_8UC3, cv::Scalar(80, 80, 80)), jpg);
+  r = c.Post("/api/frames", std::string(jpg.begin(), jpg.end()), "image/jpeg");
+  EXPECT_EQ(r->status, 200);  // frames never need the database
+  blocker.exec("ROLLBACK");
+
+  r = c.Post("/api/feedback", like, "application/json");
+  ASSERT_EQ(r->status, 200) << r->body;
+  Catalog cat(db, true);
+  auto h = cat.history("lee", 10);
+  ASSERT_EQ(h.size(), 1u);  // the refused like was not half-written; the acknowledged one is there
+  EXPECT_EQ(h[0].action, "like");
+  EXPECT_NE(c.Get("/metrics")->body.find("kind=\"db\""), std::string::npos);
+}
+
+TEST(Faults, AServerVideoSourceThatDisappearsIsReportedAndRecovers) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("fault-source");
+  auto clip = dir / "clip.avi", stash = dir / "clip.stash";
+  auto r = test::run_moodtune("data demo-video --fer " + test::fer_dir() + " --out " + clip.string() +
+                              " --emotions happy --seconds 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  test::ServerProcess s(dir, {"--db", (dir / "x.db").string(), "--source", clip.string()});
+  ASSERT_TRUE(s.running()) << s.stderr_text();
+  httplib::Client c("127.0.0.1", s.port());
+  auto status = [&] { return json::parse(c.Get("/api/source")->body)["status"].get<std::string>(); };
+  auto wait_for = [&](const std::string& prefix) {
+    for (int i = 0; i < 100; ++i) {
+      if (status().rfind(prefix, 0) == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  EXPECT_TRUE(wait_for("playing"));
+  fs::rename(clip, stash);  // the file goes away mid-stream
+  EXPECT_TRUE(wait_for("unavailable")) << status();
+  EXPECT_EQ(c.Get("/api/health")->status, 200);  // the server keeps serving
+  fs::rename(stash, clip);  // ...and comes back
+  EXPECT_TRUE(wait_for("playing")) << status();
+  EXPECT_EQ(s.stop(), 0);
+}
+
+}  // namespace
+}  // namespace moodtune
