@@ -87,6 +87,7 @@ nlohmann::json summary_json(const std::vector<double>& v) {
 struct Opts {
   std::string model = default_model_path(), image, fer, json;
   int clients = 10, fps = 10, seconds = 60, roundtrip = 300, pipelines = 0;
+  double max_rss_growth_mb = 0;  // > 0: fail when the server grows more than this during the load
 };
 
 int bench_serve(const Opts& o) {
@@ -227,7 +228,14 @@ int bench_serve(const Opts& o) {
       {"note", "client and server share the machine's cores"}};
   write_json(o.json, out);
   fs::remove_all(dir);
-  return errors == 0 && likes_found == likes_acked ? 0 : 1;
+  bool ok = errors == 0 && likes_found == likes_acked;
+  if (o.max_rss_growth_mb > 0 && rss_peak - rss_start > o.max_rss_growth_mb) {
+    std::fprintf(stderr, "server memory grew %.0f MB, more than the allowed %.0f MB\n", rss_peak - rss_start,
+                 o.max_rss_growth_mb);
+    ok = false;
+  }
+  if (!ok) std::fprintf(stderr, "FAILED: errors, lost likes or memory growth (see above)\n");
+  return ok ? 0 : 1;
 }
 
 }  // namespace
@@ -243,6 +251,8 @@ void add_bench_serve_command(CLI::App* bench, int& exit_code) {
   cmd->add_option("--seconds", o->seconds, "Length of the load phase")->capture_default_str();
   cmd->add_option("--roundtrip", o->roundtrip, "Frames in the round-trip phase")->capture_default_str();
   cmd->add_option("--pipelines", o->pipelines, "Server's --pipelines (0 = its default)")->capture_default_str();
+  cmd->add_option("--max-rss-growth-mb", o->max_rss_growth_mb,
+                  "Fail (exit 1) when the server's memory grows more than this during the load (soak check)");
   cmd->add_option("--json", o->json, "Write results as JSON");
   cmd->callback([o, &exit_code] { guarded(exit_code, [&] { return bench_serve(*o); }); });
 }

@@ -36,7 +36,11 @@ struct ServerParams {
   std::string source;              // optional server-side video file or camera index
   PipelineParams pipeline;
   int pipelines = 0;               // frames processed at once (0 = one per core)
-  int http_threads = 16;           // request threads (streams hold one each)
+  // Request threads. A connection holds one while it sends (so a slow
+  // sender holds one until the timeout); plenty of idle threads keep ~90
+  // stalled connections from starving other clients. Beyond that, put a
+  // reverse proxy in front.
+  int http_threads = 96;
   size_t max_frame_bytes = 4u << 20;
   size_t max_json_bytes = 64u << 10;
   int timeout_s = 10;              // socket read/write timeout

@@ -336,3 +336,44 @@ TEST(ServerSource, StreamsAnnotatedFramesAndMoodEvents) {
 
 }  // namespace
 }  // namespace moodtune
+
+namespace moodtune {
+namespace {
+
+// Slow senders: connections that start a request and stall. The server
+// must keep answering a well-behaved client meanwhile.
+TEST(ServerHostile, SlowSendersDoNotStarveOtherClients) {
+  auto dir = test::temp_dir("server-hostile");
+  test::ServerProcess s(dir, {"--db", (dir / "x.db").string()});
+  ASSERT_TRUE(s.running()) << s.stderr_text();
+  std::vector<int> slow;
+  for (int i = 0; i < 40; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(s.port()));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    std::string head = "POST /api/frames HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 900000\r\n\r\nAB";
+    (void)!write(fd, head.data(), head.size());
+    slow.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  httplib::Client c("127.0.0.1", s.port());
+  c.set_read_timeout(5);
+  std::vector<double> ms;
+  for (int i = 0; i < 20; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = c.Get("/api/health");
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    ASSERT_TRUE(r) << "request " << i << " failed while slow senders held connections";
+    EXPECT_EQ(r->status, 200);
+  }
+  std::sort(ms.begin(), ms.end());
+  EXPECT_LT(ms[18], 100.0) << "p95 of a well-behaved client under 40 stalled connections";
+  for (int fd : slow) close(fd);
+  EXPECT_EQ(s.stop(), 0);
+}
+
+}  // namespace
+}  // namespace moodtune
