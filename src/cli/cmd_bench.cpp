@@ -262,6 +262,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     }
   });
   add_bench_serve_command(cmd, exit_code);
+  add_bench_all_command(cmd, exit_code);
   auto* tr = cmd->add_subcommand("train", "Training throughput per architecture, with and without augmentation");
   tr->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
   tr->add_option("--batches", o->batches, "Timed batches per configuration")->capture_default_str();

@@ -11,6 +11,7 @@
 #include "common/emotions.h"
 #include "music/recommender.h"
 #include "server/api_json.h"
+#include "server/requests.h"
 #include "server/sessions.h"
 #include "server/source_stream.h"
 #include "vision/image_io.h"
@@ -71,10 +72,6 @@ const char* audio_content_type(std::string ext) {
   return "application/octet-stream";
 }
 
-bool valid_listener(const std::string& s) {
-  return !s.empty() && s.size() <= 64 &&
-         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; });
-}
 
 }  // namespace
 
@@ -326,24 +323,11 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
 void MoodServer::Impl::handle_mood(const httplib::Request& req, httplib::Response& res) {
   auto s = session(req, res);
   if (req.method == "POST") {
-    json body;
     try {
-      body = json::parse(req.body);
-      if (!body.is_object()) throw std::invalid_argument("expected a JSON object");
+      MoodRequest m = parse_mood_request(req.body);
       std::lock_guard<std::mutex> lock(s->mu);
-      if (body.contains("probs")) {
-        s->manual = probs_from_json(body["probs"]);
-      } else if (body.contains("emotion") && body["emotion"].is_null()) {
-        s->manual.reset();  // back to the camera
-      } else if (body.contains("emotion") && body["emotion"].is_string()) {
-        int idx = emotion_index(body["emotion"].get<std::string>());
-        if (idx < 0) throw std::invalid_argument("unknown emotion '" + body["emotion"].get<std::string>() + "'");
-        std::vector<float> one_hot(kNumEmotions, 0.0f);
-        one_hot[static_cast<size_t>(idx)] = 1.0f;
-        s->manual = one_hot;
-      } else {
-        throw std::invalid_argument(R"(send {"emotion": "sad"}, {"probs": {...}} or {"emotion": null})");
-      }
+      if (m.clear) s->manual.reset();
+      else s->manual = m.probs;
     } catch (const std::exception& e) {
       return send_error(res, 400, std::string("bad mood: ") + e.what());
     }
@@ -416,26 +400,15 @@ void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Res
   if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
     return send_error(res, 415, "POST JSON with Content-Type application/json");
   if (req.body.size() > p.max_json_bytes) return send_error(res, 413, "JSON body larger than the limit");
-  int64_t track = 0;
-  FeedbackAction action;
-  std::string listener = p.default_listener;
+  FeedbackRequest fb;
   try {
-    json body = json::parse(req.body);
-    if (!body.is_object() || !body.contains("track") || !body.contains("action"))
-      throw std::invalid_argument(R"(send {"track": ID, "action": "like" | "skip" | "played"})");
-    if (!body["track"].is_number_integer()) throw std::invalid_argument("track must be a track id (an integer)");
-    track = body["track"].get<int64_t>();
-    auto a = body["action"].is_string() ? parse_action(body["action"].get<std::string>()) : std::nullopt;
-    if (!a) throw std::invalid_argument("action must be like, skip or played");
-    action = *a;
-    if (body.contains("user")) {
-      if (!body["user"].is_string() || !valid_listener(body["user"].get<std::string>()))
-        throw std::invalid_argument("user must be 1-64 letters, digits, - _ or .");
-      listener = body["user"].get<std::string>();
-    }
+    fb = parse_feedback_request(req.body, p.default_listener);
   } catch (const std::exception& e) {
     return send_error(res, 400, std::string("bad feedback: ") + e.what());
   }
+  const int64_t track = fb.track;
+  const FeedbackAction action = fb.action;
+  const std::string& listener = fb.user;
   try {
     std::lock_guard<std::mutex> lock(music_mu);
     if (!catalog->find_track(track)) return send_error(res, 404, "unknown track id " + std::to_string(track));

@@ -60,6 +60,12 @@ cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits) {
     throw ImageError("image is " + std::to_string(bytes.size() >> 20) + " MB, over the " +
                      std::to_string(limits.max_bytes >> 20) + " MB limit");
   ImageSize sz = probe_image_size(bytes);
+  if (!limits.any_format) {
+    const bool jpeg = bytes.size() >= 3 && bytes.compare(0, 3, "\xff\xd8\xff") == 0;
+    const bool png = bytes.size() >= 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
+    const bool bmp = bytes.size() >= 2 && bytes.compare(0, 2, "BM") == 0;
+    if (!(jpeg || png || bmp) || !sz.known) throw ImageError("not a JPEG, PNG or BMP image");
+  }
   if (sz.known) {
     if (sz.width <= 0 || sz.height <= 0) throw ImageError("image header has zero width or height");
     if (static_cast<int64_t>(sz.width) * sz.height > limits.max_pixels)

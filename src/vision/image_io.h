@@ -21,6 +21,11 @@ struct ImageError : std::runtime_error {
 struct ImageLimits {
   size_t max_bytes = 64u << 20;        // encoded size
   int64_t max_pixels = 40'000'000;     // width x height
+  // false: only JPEG, PNG and BMP (recognised from their header) reach the
+  // decoder. Untrusted bytes (HTTP bodies) must use false: OpenCV hands some
+  // other formats to decoders that read from a temporary file (GDAL writes
+  // the bytes to /tmp), and each extra decoder is attack surface.
+  bool any_format = false;
 };
 
 struct ImageSize {
@@ -31,8 +36,14 @@ struct ImageSize {
 // Width and height from a JPEG, PNG, BMP or GIF header; known=false when the
 // format is not one of these (OpenCV may still decode it).
 ImageSize probe_image_size(const std::string& bytes);
+inline ImageLimits any_format_limits() {
+  ImageLimits l;
+  l.any_format = true;
+  return l;
+}
 
 cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits = {});  // BGR, 8-bit
-cv::Mat read_image(const std::string& path, const ImageLimits& limits = {});    // messages start with the path
+// Files the user names may be in any format OpenCV reads (TIFF, WebP, ...).
+cv::Mat read_image(const std::string& path, const ImageLimits& limits = {any_format_limits()});  // messages start with the path
 
 }  // namespace moodtune

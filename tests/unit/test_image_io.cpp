@@ -67,3 +67,25 @@ TEST(ImageIo, ReadImageNamesTheFile) {
   EXPECT_THROW(read_image((dir / "missing.png").string()), ImageError);
   EXPECT_THROW(read_image(dir.string()), ImageError);
 }
+
+TEST(ImageIo, UntrustedBytesOnlyReachTheJpegPngAndBmpDecoders) {
+  namespace fs = std::filesystem;
+  auto count_temp = [] {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
+      n += e.path().filename().string().rfind("__opencv_temp", 0) == 0;
+    return n;
+  };
+  const int before = count_temp();
+  // A TIFF header: OpenCV could decode it, but not from an HTTP body.
+  std::string tiff("II*\0\x08\0\0\0", 8);
+  tiff += std::string(64, '\0');
+  try {
+    moodtune::decode_image(tiff);
+    FAIL() << "expected ImageError";
+  } catch (const moodtune::ImageError& e) {
+    EXPECT_NE(std::string(e.what()).find("JPEG, PNG or BMP"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(moodtune::decode_image(std::string(200, 'z')), moodtune::ImageError);
+  EXPECT_EQ(count_temp(), before);  // nothing was written to a temporary file
+}

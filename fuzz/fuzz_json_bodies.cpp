@@ -1,0 +1,29 @@
+// libFuzzer target: every JSON request body of the HTTP API (feedback,
+// manual mood, probabilities). Bad input must end in std::invalid_argument.
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/emotions.h"
+#include "server/requests.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string body(reinterpret_cast<const char*>(data), size);
+  try {
+    auto fb = moodtune::parse_feedback_request(body, "you");
+    if (!moodtune::valid_listener(fb.user)) __builtin_trap();
+  } catch (const std::invalid_argument&) {
+  }
+  try {
+    auto m = moodtune::parse_mood_request(body);
+    if (!m.clear && m.probs.size() != static_cast<size_t>(moodtune::kNumEmotions)) __builtin_trap();
+  } catch (const std::invalid_argument&) {
+  }
+  try {
+    moodtune::probs_from_json(nlohmann::json::parse(body));
+  } catch (const std::invalid_argument&) {
+  } catch (const nlohmann::json::exception&) {
+  }
+  return 0;
+}

@@ -1,0 +1,126 @@
+// moodtune bench all: every benchmark of the project in one run, each in its
+// own child process (so one cannot warm or pollute another), then one JSON
+// and one markdown table with median, spread and ratios to the baselines
+// measured in the same run.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands.h"
+
+namespace moodtune::cli {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+struct Opts {
+  std::string out = "bench/results/all", fer;
+  int serve_seconds = 60, reps = 200, batches = 10;
+};
+
+json run_child(const std::string& args, const fs::path& json_file) {
+  std::string cmd = "/proc/self/exe " + args + " --json '" + json_file.string() + "' >'" +
+                    json_file.string() + ".log' 2>&1";
+  std::fprintf(stderr, "running: moodtune %s\n", args.c_str());
+  int rc = std::system(cmd.c_str());
+  if (!fs::exists(json_file))
+    throw std::runtime_error("`moodtune " + args + "` failed (exit " + std::to_string(rc) + "); see " +
+                             json_file.string() + ".log");
+  std::ifstream in(json_file);
+  return json::parse(in);
+}
+
+std::string num(double v, int prec = 2) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
+  return buf;
+}
+
+int bench_all(const Opts& o) {
+  fs::create_directories(o.out);
+  const fs::path out(o.out);
+  std::string fer = o.fer.empty() ? "" : " --fer '" + o.fer + "'";
+  json all;
+  all["pipeline"] = run_child("bench pipeline --reps " + std::to_string(o.reps) + fer, out / "pipeline.json");
+  all["train"] = run_child("bench train --batches " + std::to_string(o.batches) + fer, out / "train.json");
+  all["music"] = run_child("bench music", out / "music.json");
+  all["serve"] = run_child("bench serve --seconds " + std::to_string(o.serve_seconds) + fer, out / "serve.json");
+  const fs::path db = out / "library.db";
+  fs::remove(db);
+  all["library"] = run_child("library scan /usr/share/games/wesnoth/1.16/data/core/music --db '" + db.string() + "'",
+                             out / "library.json");
+  fs::remove(db);
+  for (const char* ext : {"-wal", "-shm"}) fs::remove(db.string() + ext);
+
+  std::ostringstream md;
+  md << "# moodtune benchmarks\n\nOne run of `moodtune bench all`; each benchmark in its own process. Medians over "
+        "repetitions; spread as p95 (or stddev); ratios against a baseline measured in this same run.\n\n"
+     << "| benchmark | median | spread | baseline (same run) | ratio |\n|---|---:|---:|---|---:|\n";
+  const json& p = all["pipeline"];
+  for (const char* det : {"haar", "lbp", "dlib"}) {
+    const json& d = p[det];
+    md << "| pipeline " << det << ", single frame, end-to-end | " << num(d["median_ms"]) << " ms | p95 "
+       << num(d["p95_ms"]) << " ms | haar single | " << num(d["median_ms"].get<double>() / p["haar"]["median_ms"].get<double>()) << " |\n";
+    md << "| pipeline " << det << ", video, end-to-end | " << num(d["video"]["median_ms"]) << " ms | p95 "
+       << num(d["video"]["p95_ms"]) << " ms | " << det << " single | "
+       << num(d["video"]["median_ms"].get<double>() / d["median_ms"].get<double>()) << " |\n";
+  }
+  md << "| batch-1 classification (haar run) | " << num(p["haar"]["classify"]["median_ms"]) << " ms | p95 "
+     << num(p["haar"]["classify"]["p95_ms"]) << " ms | | |\n";
+  const json& t = all["train"];
+  for (const auto& [arch, a] : t["train"].items()) {
+    double on = a["augment_on"]["images_per_s"], off = a["augment_off"]["images_per_s"];
+    md << "| training " << arch << ", augmentation on | " << num(on, 0) << " img/s | stddev "
+       << num(a["augment_on"]["batch"]["stddev_ms"], 1) << " ms/batch | augmentation off (" << num(off, 0)
+       << " img/s) | " << num(on / off) << " |\n";
+  }
+  const json& m = all["music"];
+  md << "| import spotify_songs.csv | " << num(m["import"]["seconds"]["median_s"]) << " s | p95 "
+     << num(m["import"]["seconds"]["p95_s"]) << " s | | |\n";
+  for (const char* s : {"match", "uplift", "calm"})
+    md << "| 10-track recommendation, " << s << " | " << num(m["recommend"][s]["median_ms"]) << " ms | p95 "
+       << num(m["recommend"][s]["p95_ms"]) << " ms | match | "
+       << num(m["recommend"][s]["median_ms"].get<double>() / m["recommend"]["match"]["median_ms"].get<double>()) << " |\n";
+  const json& sv = all["serve"];
+  md << "| frame round trip, 1 client | " << num(sv["roundtrip"]["median_ms"]) << " ms | p95 "
+     << num(sv["roundtrip"]["p95_ms"]) << " ms | pipeline haar video (" << num(p["haar"]["video"]["median_ms"]) << " ms) | "
+     << num(sv["roundtrip"]["median_ms"].get<double>() / p["haar"]["video"]["median_ms"].get<double>()) << " |\n";
+  md << "| load: " << sv["load"]["clients"] << " clients x " << sv["load"]["fps_per_client"] << " fps, "
+     << sv["load"]["seconds"] << " s | " << num(sv["load"]["latency"]["median_ms"]) << " ms | p95 "
+     << num(sv["load"]["latency"]["p95_ms"]) << " ms | round trip | "
+     << num(sv["load"]["latency"]["median_ms"].get<double>() / sv["roundtrip"]["median_ms"].get<double>()) << " |\n";
+  md << "| load: errors, server RSS peak | " << sv["load"]["errors"] << " errors | " << num(sv["load"]["rss_mb_peak"], 0)
+     << " MB | RSS at start " << num(sv["load"]["rss_mb_start"], 0) << " MB | "
+     << num(sv["load"]["rss_mb_peak"].get<double>() / sv["load"]["rss_mb_start"].get<double>()) << " |\n";
+  md << "| library analysis (wesnoth, " << all["library"]["found"] << " files) | "
+     << num(all["library"]["realtime_factor_per_core"], 0) << "x real time per core | " << num(all["library"]["wall_seconds"], 1)
+     << " s wall | | |\n";
+  md << "\nNot re-measured here: OpenBLAS against the reference BLAS (switching needs root; `docs/blas.md`: "
+        "batch-1 inference 2.7-3.7 ms against 26 ms) and TTA on against off (`moodtune evaluate --tta`, "
+        "`bench/results/val_tta.json`).\n";
+  std::ofstream(out / "all.md") << md.str();
+  std::ofstream(out / "all.json") << all.dump(2) << "\n";
+  std::printf("%s", md.str().c_str());
+  std::fprintf(stderr, "wrote %s and %s\n", (out / "all.json").c_str(), (out / "all.md").c_str());
+  return 0;
+}
+
+}  // namespace
+
+void add_bench_all_command(CLI::App* bench, int& exit_code) {
+  auto o = std::make_shared<Opts>();
+  auto* cmd = bench->add_subcommand("all", "Every benchmark, one JSON and one markdown table (takes ~5 minutes)");
+  cmd->add_option("--out", o->out, "Folder for all.json, all.md and each benchmark's JSON")->capture_default_str();
+  cmd->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
+  cmd->add_option("--serve-seconds", o->serve_seconds, "Length of the web load phase")->capture_default_str();
+  cmd->add_option("--reps", o->reps, "Pipeline repetitions")->capture_default_str();
+  cmd->add_option("--batches", o->batches, "Training batches per configuration")->capture_default_str();
+  cmd->callback([o, &exit_code] { guarded(exit_code, [&] { return bench_all(*o); }); });
+}
+
+}  // namespace moodtune::cli
