@@ -17,6 +17,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswresample-dev
   wesnoth-1.16-music ffmpeg
   chromium
+  clang libclang-rt-14-dev
 )
 # Node.js runs the browser tests; a machine may already have it from elsewhere
 # (e.g. NodeSource), whose packages Debian's npm would conflict with.

@@ -10,4 +10,8 @@ cmake --build build
 npm ci --prefix tests/e2e --no-audit --no-fund
 # Real-data tests read FER2013 from ../shared (unpacked once into a cache).
 export MOODTUNE_FER_DIR="$(bash scripts/fer2013.sh)"
-cd build && ctest --output-on-failure --timeout 900
+(cd build && ctest --output-on-failure --timeout 900)
+# Fuzzing: every parser of outside input for 60 s under ASan + UBSan (clang).
+cmake -S fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build-fuzz
+bash fuzz/run.sh build-fuzz "${MOODTUNE_FUZZ_SECONDS:-60}"

@@ -24,7 +24,9 @@ struct Opts {
 };
 
 json run_child(const std::string& args, const fs::path& json_file) {
-  std::string cmd = "/proc/self/exe " + args + " --json '" + json_file.string() + "' >'" +
+  // Resolved here: inside std::system's shell, /proc/self/exe is the shell.
+  static const std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::string cmd = "'" + self + "' " + args + " --json '" + json_file.string() + "' >'" +
                     json_file.string() + ".log' 2>&1";
   std::fprintf(stderr, "running: moodtune %s\n", args.c_str());
   int rc = std::system(cmd.c_str());

@@ -36,7 +36,6 @@ class Confusion {
   // `missed[c]`: images of class c that got no prediction at all (no face
   // found); they count in n and support and as errors.
   ClassMetrics metrics(const std::vector<int64_t>& missed = {}) const;
-  const std::vector<std::vector<int64_t>>& matrix() const { return m_; }
 
  private:
   std::vector<std::vector<int64_t>> m_;

@@ -33,11 +33,6 @@ nn::Conv2d conv3x3(int in, int out, int stride) {
 }
 }  // namespace
 
-std::vector<std::string> known_architectures() {
-  std::vector<std::string> out;
-  for (const auto& a : arch_table()) out.emplace_back(a.name);
-  return out;
-}
 
 NetConfig resolve_config(NetConfig cfg) {
   const ArchSpec& spec = find_arch(cfg.arch);
@@ -114,8 +109,6 @@ void EmotionNetImpl::train(bool on) {
   if (frozen_) backbone->eval();
 }
 
-std::vector<torch::Tensor> EmotionNetImpl::backbone_parameters() { return backbone->parameters(); }
-std::vector<torch::Tensor> EmotionNetImpl::head_parameters() { return head->parameters(); }
 
 int64_t EmotionNetImpl::parameter_count() const {
   int64_t n = 0;

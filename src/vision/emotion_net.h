@@ -30,7 +30,6 @@ struct NetConfig {
 // a different function.
 inline constexpr int kArchVersion = 1;
 
-std::vector<std::string> known_architectures();
 // Fills in defaults (width) and validates; throws std::invalid_argument with
 // the list of known names when arch is unknown.
 NetConfig resolve_config(NetConfig cfg);
@@ -58,8 +57,6 @@ class EmotionNetImpl : public torch::nn::Module {
   void set_backbone_frozen(bool frozen);
   bool backbone_frozen() const { return frozen_; }
   void train(bool on = true) override;
-  std::vector<torch::Tensor> backbone_parameters();
-  std::vector<torch::Tensor> head_parameters();
   const NetConfig& config() const { return cfg_; }
   int64_t parameter_count() const;
 

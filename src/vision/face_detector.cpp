@@ -99,7 +99,6 @@ std::vector<Detection> FaceDetector::detect_in(const cv::Mat& image, cv::Rect ro
   return out;
 }
 
-std::vector<std::string> known_detectors() { return {"haar", "lbp", "dlib"}; }
 
 std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& p) {
   if (p.kind == "haar" || p.kind == "lbp") return std::make_unique<CascadeDetector>(p);
@@ -109,13 +108,6 @@ std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& p) {
 
 void sort_largest_first(std::vector<Detection>& dets) {
   std::stable_sort(dets.begin(), dets.end(), [](const Detection& a, const Detection& b) { return a.box.area() > b.box.area(); });
-}
-
-int largest_detection(const std::vector<Detection>& dets) {
-  int best = -1;
-  for (size_t i = 0; i < dets.size(); ++i)
-    if (best < 0 || dets[i].box.area() > dets[static_cast<size_t>(best)].box.area()) best = static_cast<int>(i);
-  return best;
 }
 
 }  // namespace moodtune

@@ -57,12 +57,8 @@ class FaceDetector {
 };
 
 std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& params = {});
-std::vector<std::string> known_detectors();
 
 // Sorts detections by box area, largest first (the order detect() returns).
 void sort_largest_first(std::vector<Detection>& dets);
-
-// Index of the largest detection by area.
-int largest_detection(const std::vector<Detection>& dets);  // -1 when empty
 
 }  // namespace moodtune

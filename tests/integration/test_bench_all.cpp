@@ -1,0 +1,29 @@
+// `moodtune bench all` end to end on a small budget: every benchmark runs in
+// its own process and the summary table has a row for each.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../test_support.h"
+
+namespace moodtune {
+namespace {
+
+TEST(BenchAll, RunsEveryBenchmarkAndWritesOneJsonAndOneTable) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("bench-all");
+  auto r = test::run_moodtune("bench all --out " + dir.string() + " --reps 10 --batches 2 --serve-seconds 3 --fer " +
+                              test::fer_dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(test::slurp(dir / "all.json"));
+  for (const char* k : {"pipeline", "train", "music", "serve", "library"}) EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_GT(j["pipeline"]["haar"]["video"]["median_ms"].get<double>(), 0);
+  EXPECT_EQ(j["serve"]["load"]["errors"], 0);
+  std::string md = test::slurp(dir / "all.md");
+  for (const char* row : {"pipeline haar, video", "training resnet-compact", "import spotify_songs.csv",
+                          "frame round trip", "library analysis"})
+    EXPECT_NE(md.find(row), std::string::npos) << row;
+}
+
+}  // namespace
+}  // namespace moodtune
