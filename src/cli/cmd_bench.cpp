@@ -241,12 +241,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   pipe->add_option("--json", o->json, "Write results as JSON");
   add_detector_options(pipe, o->det);  // --detector is ignored: every detector is measured
   pipe->callback([o, &exit_code] {
-    try {
-      exit_code = bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det);
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      exit_code = 2;
-    }
+    guarded(exit_code, [&] { return bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det); });
   });
   auto shared = std::make_shared<std::string>(std::string(MOODTUNE_SOURCE_DIR) + "/../shared/data");
   auto* mu = cmd->add_subcommand("music", "Catalog import speed, recommendation latency and quality on the shared catalogs");
@@ -254,12 +249,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   mu->add_option("--reps", o->reps, "Recommendations per strategy")->capture_default_str();
   mu->add_option("--json", o->json, "Write results as JSON");
   mu->callback([o, shared, &exit_code] {
-    try {
-      exit_code = bench_music(*shared, o->reps, o->json);
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      exit_code = 2;
-    }
+    guarded(exit_code, [&] { return bench_music(*shared, o->reps, o->json); });
   });
   add_bench_serve_command(cmd, exit_code);
   add_bench_all_command(cmd, exit_code);
@@ -268,12 +258,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   tr->add_option("--batches", o->batches, "Timed batches per configuration")->capture_default_str();
   tr->add_option("--json", o->json, "Write results as JSON");
   tr->callback([o, &exit_code] {
-    try {
-      exit_code = bench_train(fer_root(o->fer), o->batches, o->json);
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      exit_code = 2;
-    }
+    guarded(exit_code, [&] { return bench_train(fer_root(o->fer), o->batches, o->json); });
   });
 }
 
