@@ -11,6 +11,14 @@ npm ci --prefix tests/e2e --no-audit --no-fund
 # Real-data tests read FER2013 from ../shared (unpacked once into a cache).
 export MOODTUNE_FER_DIR="$(bash scripts/fer2013.sh)"
 (cd build && ctest --output-on-failure --timeout 900)
+# Sanitizers: the parts without libtorch and their unit tests under
+# ASan + UBSan, and the shared server state under ThreadSanitizer.
+for san in "address;undefined" thread; do
+  dir=build-san-${san%%;*}
+  cmake -S sanitize -B "$dir" -G Ninja -DMOODTUNE_SANITIZE="$san"
+  cmake --build "$dir"
+  (cd "$dir" && ctest --output-on-failure --timeout 600)
+done
 # Fuzzing: every parser of outside input for 60 s under ASan + UBSan (clang).
 cmake -S fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build-fuzz

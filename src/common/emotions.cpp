@@ -1,5 +1,6 @@
 #include "common/emotions.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <stdexcept>
@@ -26,6 +27,11 @@ int fer_csv_label_to_index(int csv_label) {
   static constexpr std::array<int, 7> kMap = {0, 1, 2, 3, 5, 6, 4};
   if (csv_label < 0 || csv_label >= 7) return -1;
   return kMap[static_cast<size_t>(csv_label)];
+}
+
+int top_class(const std::vector<float>& p) {
+  if (p.empty()) return -1;
+  return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
 }
 
 nlohmann::json probs_json(const std::vector<float>& probs, const std::vector<std::string>& classes) {

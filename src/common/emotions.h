@@ -26,6 +26,9 @@ std::vector<std::string> default_class_names();
 // layout: 0 angry, 1 disgust, 2 fear, 3 happy, 4 sad, 5 surprise, 6 neutral.
 int fer_csv_label_to_index(int csv_label);         // -1 when out of range
 
+// Index of the most probable class; -1 for an empty vector.
+int top_class(const std::vector<float>& probs);
+
 // {"angry": 0.01, ...} in class order, rounded to 4 decimals.
 nlohmann::json probs_json(const std::vector<float>& probs, const std::vector<std::string>& classes);
 // The inverse, for the 7 FER2013 classes: {"happy": 0.7, ...} (missing

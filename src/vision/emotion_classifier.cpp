@@ -33,9 +33,4 @@ std::vector<Probs> EmotionClassifier::classify(const std::vector<cv::Mat>& faces
   return out;
 }
 
-int top_class(const Probs& p) {
-  if (p.empty()) return -1;
-  return static_cast<int>(std::max_element(p.begin(), p.end()) - p.begin());
-}
-
 }  // namespace moodtune

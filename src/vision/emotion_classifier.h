@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/emotions.h"
 #include "vision/model_file.h"
 
 namespace moodtune {
@@ -41,6 +42,6 @@ class EmotionClassifier {
   std::string path_;
 };
 
-int top_class(const Probs& p);  // argmax; -1 for empty
+// top_class(probs): common/emotions.h
 
 }  // namespace moodtune

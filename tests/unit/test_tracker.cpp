@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "vision/emotion_classifier.h"
+#include "common/emotions.h"
 #include "vision/face_tracker.h"
 
 using namespace moodtune;
