@@ -89,8 +89,9 @@ Parsed parse(const std::string& path, bool need_payload) {
   if (bytes.size() < kMagicLen || bytes.compare(0, kMagicLen, kMagic) != 0)
     throw ModelFileError(path + ": not a moodtune model file (bad magic; expected a .mtm file written by `moodtune train`)");
   size_t pos = kMagicLen;
-  auto need = [&](size_t n, const char* what) {
-    if (bytes.size() < pos + n)
+  // Compared as a remainder: lengths come from the file, and pos + n can wrap.
+  auto need = [&](uint64_t n, const char* what) {
+    if (pos > bytes.size() || n > bytes.size() - pos)
       throw ModelFileError(path + ": truncated model file (ends inside the " + what + ", " +
                            std::to_string(bytes.size()) + " bytes)");
   };

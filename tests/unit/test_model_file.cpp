@@ -136,3 +136,15 @@ TEST(ModelFile, ShippedModelLoads) {
   EXPECT_EQ(info.classes.size(), 7u);
   EXPECT_EQ(info.net.input_size, 48);
 }
+
+// Found by fuzz_model_file: a payload length near 2^64 made the bounds check
+// (pos + n) wrap, and the checksum then read far past the buffer.
+TEST(ModelFile, FuzzRegressionHugeLengthIsTruncationNotACrash) {
+  const std::string path = std::string(MOODTUNE_SOURCE_DIR) + "/tests/data/fuzz/model_file_length_overflow.mtm";
+  try {
+    moodtune::load_model_file(path);
+    FAIL() << "expected ModelFileError";
+  } catch (const moodtune::ModelFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
+  }
+}
