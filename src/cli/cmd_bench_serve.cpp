@@ -70,6 +70,12 @@ Child start_server(const std::vector<std::string>& args, const fs::path& log) {
   return c;
 }
 
+// "mt_session=ID" from a first answer's Set-Cookie, to send back.
+std::string session_cookie(const httplib::Response& r) {
+  const std::string c = r.get_header_value("Set-Cookie");
+  return c.substr(0, c.find(';'));
+}
+
 double rss_mb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -134,7 +140,7 @@ int bench_serve(const Opts& o) {
       auto r = c.Post("/api/frames", h, body, "image/jpeg");
       double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
       if (!r || r->status != 200) throw std::runtime_error("frame request failed during the round-trip phase");
-      if (cookie.empty()) cookie = r->get_header_value("Set-Cookie").substr(0, r->get_header_value("Set-Cookie").find(';'));
+      if (cookie.empty()) cookie = session_cookie(*r);
       if (i >= 20) rt.push_back(ms);  // the first frames warm up the pipelines
     }
   }
@@ -177,7 +183,7 @@ int bench_serve(const Opts& o) {
           ++errors;
           continue;
         }
-        if (cookie.empty()) cookie = r->get_header_value("Set-Cookie").substr(0, r->get_header_value("Set-Cookie").find(';'));
+        if (cookie.empty()) cookie = session_cookie(*r);
         if (i % 10 == 5) {  // what the page does when the mood changes
           auto rr = c.Get("/api/recommendations?n=10", h);
           if (!rr || rr->status != 200) ++errors;

@@ -274,7 +274,6 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
     metrics.add("moodtune_errors_total", 1, "kind=\"bad_frame\"");
     return send_error(res, 415, "POST a JPEG or PNG image with Content-Type image/jpeg or image/png");
   }
-  if (req.body.size() > p.max_frame_bytes) return send_error(res, 413, "frame larger than the limit");
   cv::Mat img;
   try {
     img = decode_image(req.body, ImageLimits{p.max_frame_bytes, 4096ll * 4096});
