@@ -18,6 +18,7 @@ PACKAGES=(
   wesnoth-1.16-music ffmpeg
   chromium
   clang libclang-rt-14-dev
+  postgresql libpqxx-dev nginx
 )
 # Node.js runs the browser tests; a machine may already have it from elsewhere
 # (e.g. NodeSource), whose packages Debian's npm would conflict with.

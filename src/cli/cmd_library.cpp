@@ -21,7 +21,7 @@ void add_library_command(CLI::App& app, int& exit_code) {
   auto params = std::make_shared<LibraryScanParams>();
   auto json_out = std::make_shared<std::string>();
   scan->add_option("DIR", *dir, "Folder to scan (recursively)")->required();
-  scan->add_option("--db", *db, "Catalog database (SQLite file)");
+  scan->add_option("--db", *db, kDbHelp);
   scan->add_option("--threads", params->threads, "Analysis threads (0 = one per core)");
   scan->add_flag("--force", params->force, "Re-analyse files that have not changed");
   scan->add_option("--json", *json_out, "Write the scan summary as JSON to this file ('-' for stdout)");
@@ -51,7 +51,7 @@ void add_library_command(CLI::App& app, int& exit_code) {
 
   auto* list = cmd->add_subcommand("list", "Local tracks with their estimated mood, happiest first");
   auto list_json = std::make_shared<bool>(false);
-  list->add_option("--db", *db, "Catalog database (SQLite file)");
+  list->add_option("--db", *db, kDbHelp);
   list->add_flag("--json", *list_json, "JSON array instead of a table");
   list->callback([=, &exit_code] {
     guarded(exit_code, [&] {

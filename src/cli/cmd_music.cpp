@@ -22,8 +22,10 @@ std::string default_db_path() {
 }
 
 std::unique_ptr<Catalog> open_catalog(const std::string& path) {
-  fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  if (!is_postgres_url(path)) {
+    fs::path p(path);
+    if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  }
   return std::make_unique<Catalog>(path);
 }
 
@@ -60,7 +62,7 @@ void add_catalog_command(CLI::App& app, int& exit_code) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto format = std::make_shared<std::string>("auto");
   imp->add_option("files", *files, "CSV files")->required();
-  imp->add_option("--db", *db, "Catalog database")->capture_default_str();
+  imp->add_option("--db", *db, kDbHelp)->capture_default_str();
   imp->add_option("--format", *format, "auto | spotify | moods | exportify")->capture_default_str();
   imp->callback([db, files, format, &exit_code] {
     guarded(exit_code, [&] {
@@ -82,10 +84,10 @@ void add_catalog_command(CLI::App& app, int& exit_code) {
     });
   });
   auto* st = cmd->add_subcommand("stats", "Counts of tracks, genres, listeners and imports");
-  st->add_option("--db", *db, "Catalog database")->capture_default_str();
+  st->add_option("--db", *db, kDbHelp)->capture_default_str();
   st->callback([db, &exit_code] {
     guarded(exit_code, [&] {
-      if (!fs::exists(*db)) throw std::runtime_error(*db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
+      if (!is_postgres_url(*db) && !fs::exists(*db)) throw std::runtime_error(*db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
       Catalog cat(*db, true);
       CatalogStats s = cat.stats();
       std::cout << "catalog " << *db << "\n  tracks " << s.tracks << " (spotify " << s.spotify << ", local " << s.local
@@ -103,7 +105,7 @@ void add_catalog_command(CLI::App& app, int& exit_code) {
   mood->add_option("--track", *track, "Track id")->required();
   mood->add_option("--valence", va->first, "Valence in [-1, 1]")->required();
   mood->add_option("--arousal", va->second, "Arousal in [-1, 1]")->required();
-  mood->add_option("--db", *db, "Catalog database")->capture_default_str();
+  mood->add_option("--db", *db, kDbHelp)->capture_default_str();
   mood->callback([db, track, va, &exit_code] {
     guarded(exit_code, [&] {
       open_catalog(*db)->set_track_mood(*track, va->first, va->second);
@@ -127,7 +129,7 @@ void add_recommend_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--strategy", o->strategy, "match | uplift | calm")->capture_default_str();
   cmd->add_option("-n", o->n, "List length")->capture_default_str();
   cmd->add_option("--user", o->user, "Listener (learned preferences, no repeats)");
-  cmd->add_option("--db", o->db, "Catalog database")->capture_default_str();
+  cmd->add_option("--db", o->db, kDbHelp)->capture_default_str();
   cmd->add_flag("--json", o->json, "JSON output");
   cmd->callback([o, &exit_code] {
     guarded(exit_code, [&] {
@@ -144,7 +146,7 @@ void add_recommend_command(CLI::App& app, int& exit_code) {
       } else {
         mood = mood_from_probs(parse_probs(o->probs), default_class_names());
       }
-      if (!fs::exists(o->db)) throw std::runtime_error(o->db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
+      if (!is_postgres_url(o->db) && !fs::exists(o->db)) throw std::runtime_error(o->db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
       Catalog cat(o->db);
       Recommender rec(cat);
       RecommendParams rp;
@@ -189,11 +191,11 @@ void add_feedback_command(CLI::App& app, int& exit_code) {
   auto* p = cmd->add_flag("--played", o->played);
   l->excludes(s)->excludes(p);
   s->excludes(p);
-  cmd->add_option("--db", o->db, "Catalog database")->capture_default_str();
+  cmd->add_option("--db", o->db, kDbHelp)->capture_default_str();
   cmd->callback([o, &exit_code] {
     guarded(exit_code, [&] {
       if (!o->like && !o->skip && !o->played) throw std::invalid_argument("give one of --like, --skip, --played");
-      if (!fs::exists(o->db)) throw std::runtime_error(o->db + ": no catalog yet");
+      if (!is_postgres_url(o->db) && !fs::exists(o->db)) throw std::runtime_error(o->db + ": no catalog yet");
       Catalog cat(o->db);
       FeedbackAction a = o->like ? FeedbackAction::kLike : o->skip ? FeedbackAction::kSkip : FeedbackAction::kPlayed;
       cat.record_feedback(o->user, o->track, a);

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "server/server.h"
+#include "storage/database.h"
 
 namespace moodtune::cli {
 
@@ -31,7 +32,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   p->web_dir = default_web_dir();
   cmd->add_option("--host", p->host, "Address to listen on (loopback by default: the camera is private)")->capture_default_str();
   cmd->add_option("--port", p->port, "Port (0 = any free port)")->capture_default_str();
-  cmd->add_option("--db", p->db_path, "Catalog database (SQLite file)")->capture_default_str();
+  cmd->add_option("--db", p->db_path, kDbHelp)->capture_default_str();
+  cmd->add_option("--db-connections", p->db_connections, "Catalog connections shared by the request threads")
+      ->capture_default_str()->check(CLI::Range(1, 64));
   cmd->add_option("--model", p->model_path, "Emotion model file")->capture_default_str();
   cmd->add_option("--source", p->source, "Also analyse a video file or camera index on the server (kiosk/demo mode)");
   cmd->add_option("--web", p->web_dir, "Folder with the page's files")->capture_default_str();
@@ -41,6 +44,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   add_detector_options(cmd, p->pipeline.detector);
   cmd->callback([p, &exit_code] {
     guarded(exit_code, [&] {
+      p->adopt_session_ids = p->adopt_session_ids || is_postgres_url(p->db_path);
       if (!is_loopback(p->host))
         std::fprintf(stderr,
                      "warning: listening on %s: anyone who can reach this address can send frames and feedback. "

@@ -41,6 +41,7 @@ void write_json(const std::string& path, const nlohmann::json& j);
 
 // $MOODTUNE_DB, else $XDG_DATA_HOME/moodtune/moodtune.db (~/.local/share/...).
 std::string default_db_path();
+inline constexpr const char* kDbHelp = "Catalog: a SQLite file, or a postgresql://user@host:port/db URL";
 // Opens (creating the folder and migrating) the SQLite catalog at path.
 std::unique_ptr<Catalog> open_catalog(const std::string& path);
 

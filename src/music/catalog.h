@@ -1,22 +1,29 @@
-// catalog.h — the music catalog in SQLite: tracks with audio features,
-// listeners, listening history, feedback and learned preferences.
+// catalog.h — the music catalog: tracks with audio features, listeners,
+// listening history, feedback and learned preferences, in SQLite (a file
+// path, the embedded default) or PostgreSQL (a postgresql:// URL, shared by
+// several server instances).
 //
 //   moodtune::Catalog cat("moodtune.db");          // creates and migrates
 //   moodtune::Track t; t.source = "spotify"; t.external_id = "6f80..."; ...
 //   int64_t id = cat.upsert_track(t).id;
 //   cat.record_feedback("ana", id, moodtune::FeedbackAction::kLike);
 //
-// Schema changes are numbered migrations applied in order inside a
-// transaction (PRAGMA user_version holds the version). Foreign keys are on,
-// the journal is WAL. Feedback is committed before record_feedback returns,
-// so an acknowledged like survives a crash. One Catalog per thread.
+// Schema changes are numbered migrations, the same for both stores (only
+// the DDL's dialect differs), applied in order inside a transaction under a
+// lock so two processes starting at once do not both migrate. Foreign keys
+// are on. Feedback is committed before record_feedback returns, so an
+// acknowledged like survives a crash; PostgreSQL serialisation conflicts
+// are retried. One Catalog is one connection: use it from one thread at a
+// time (CatalogPool hands them out to many).
 #pragma once
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "music/sqlite_db.h"
+#include <memory>
+
+#include "storage/database.h"
 
 namespace moodtune {
 
@@ -63,7 +70,8 @@ struct LibraryFile {
 class Catalog {
  public:
   static constexpr int kSchemaVersion = 2;
-  explicit Catalog(const std::string& path, bool read_only = false);
+  // `location`: a SQLite file path or a postgresql:// URL (open_database).
+  explicit Catalog(const std::string& location, bool read_only = false);
 
   struct UpsertResult {
     int64_t id = 0;
@@ -95,13 +103,14 @@ class Catalog {
   void record_library_file(const LibraryFile& f, const std::string& features_json);
 
   void record_import(const std::string& file, int64_t rows, int64_t tracks);
-  SqliteDb& db() { return db_; }
+  Database& db() { return *db_; }
 
  private:
   void migrate();
+  void write_feedback(const std::string& listener, int64_t track_id, FeedbackAction action, const std::string& context);
   std::vector<std::string> genres_of(int64_t id);
   std::optional<Track> read_one(Statement& st);  // first row with its genres
-  SqliteDb db_;
+  std::unique_ptr<Database> db_;
 };
 
 }  // namespace moodtune

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "common/emotions.h"
+#include "music/catalog_pool.h"
 #include "music/recommender.h"
 #include "server/api_json.h"
 #include "server/requests.h"
@@ -84,8 +85,11 @@ struct MoodServer::Impl {
   std::condition_variable pool_cv;
   std::vector<std::unique_ptr<EmotionPipeline>> pool;
 
-  std::mutex music_mu;  // one connection: SQLite connections are per thread
-  std::unique_ptr<Catalog> catalog;
+  // Requests borrow catalog connections from the pool; the recommender
+  // keeps its own connection and in-memory track index behind a lock.
+  std::unique_ptr<CatalogPool> catalogs;
+  std::mutex recommender_mu;
+  std::unique_ptr<Catalog> recommender_catalog;
   std::unique_ptr<Recommender> recommender;
 
   SessionStore sessions;
@@ -149,16 +153,20 @@ struct MoodServer::Impl {
 MoodServer::MoodServer(ServerParams p) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.p = std::move(p);
+  s.sessions.set_adopt_ids(s.p.adopt_session_ids);
   if (!fs::is_directory(s.p.web_dir)) throw std::runtime_error("web folder not found: " + s.p.web_dir);
   // Everything that can fail at start fails here, before the port is bound.
   s.clf = EmotionClassifier::load(s.p.model_path);
   s.classes = s.clf->classes();
   int n = s.p.pipelines > 0 ? s.p.pipelines : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < n; ++i) s.pool.push_back(std::make_unique<EmotionPipeline>(s.clf, s.p.pipeline));
-  fs::path db(s.p.db_path);
-  if (db.has_parent_path()) fs::create_directories(db.parent_path());
-  s.catalog = std::make_unique<Catalog>(s.p.db_path);
-  s.recommender = std::make_unique<Recommender>(*s.catalog);
+  if (!is_postgres_url(s.p.db_path)) {
+    fs::path db(s.p.db_path);
+    if (db.has_parent_path()) fs::create_directories(db.parent_path());
+  }
+  s.catalogs = std::make_unique<CatalogPool>(s.p.db_path, s.p.db_connections);
+  s.recommender_catalog = std::make_unique<Catalog>(s.p.db_path);
+  s.recommender = std::make_unique<Recommender>(*s.recommender_catalog);
   if (!s.p.source.empty()) s.source = std::make_unique<SourceStream>(s.p.source, s.clf, s.p.pipeline);
   s.setup_routes();
 }
@@ -220,6 +228,9 @@ void MoodServer::Impl::setup_routes() {
     std::string msg = "internal error";
     try {
       if (ep) std::rethrow_exception(ep);
+    } catch (const DbUnavailable& e) {  // the database is down or saturated: say so, and fast
+      metrics.add("moodtune_errors_total", 1, "kind=\"db_unavailable\"");
+      return send_error(res, 503, std::string("database unavailable: ") + e.what());
     } catch (const std::exception& e) {
       msg = e.what();
     } catch (...) {
@@ -244,24 +255,28 @@ void MoodServer::Impl::setup_routes() {
     std::string user = req.has_param("user") ? req.get_param_value("user") : p.default_listener;
     if (!valid_listener(user)) return send_error(res, 400, "user must be 1-64 letters, digits, - _ or .");
     json items = json::array();
-    std::lock_guard<std::mutex> lock(music_mu);
-    for (const auto& h : catalog->history(user, 100))
+    for (const auto& h : catalogs->acquire()->history(user, 100))
       items.push_back({{"track", h.track_id}, {"action", h.action}, {"at", h.at}});
     send_json(res, {{"user", user}, {"feedback", items}});
   });
   http.Get(R"(/api/tracks/(\d+)/audio)", [this](const auto& req, auto& res) { handle_audio(req, res); });
   http.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
-    int64_t tracks;
-    {
-      std::lock_guard<std::mutex> lock(music_mu);
-      tracks = catalog->track_count();
+    // Frames keep working without the database, so the instance reports
+    // itself degraded rather than down.
+    json tracks = nullptr, db = "ok";
+    try {
+      tracks = catalogs->acquire(std::chrono::milliseconds(500))->track_count();
+    } catch (const DbError& e) {
+      db = std::string("unavailable: ") + e.what();
     }
-    json j = {{"status", "ok"}, {"model", p.model_path}, {"classes", classes}, {"tracks", tracks},
+    json j = {{"status", tracks.is_null() ? "degraded" : "ok"}, {"db", db}, {"model", p.model_path},
+              {"classes", classes}, {"tracks", tracks},
               {"sessions", sessions.size()}, {"source", source ? json(source->latest().status) : json(nullptr)}};
     send_json(res, j);
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     metrics.set_gauge("moodtune_sessions", static_cast<double>(sessions.size()));
+    metrics.set_gauge("moodtune_db_retries", static_cast<double>(transient_retries()));
     res.set_content(metrics.render(), "text/plain; version=0.0.4");
   });
   setup_source_routes();
@@ -387,7 +402,7 @@ void MoodServer::Impl::handle_recommendations(const httplib::Request& req, httpl
   rp.mood_name = classes[static_cast<size_t>(top_class(probs))];
   json tracks = json::array();
   {
-    std::lock_guard<std::mutex> lock(music_mu);
+    std::lock_guard<std::mutex> lock(recommender_mu);
     for (const auto& r : recommender->recommend(mood_from_probs(probs, classes), rp))
       tracks.push_back(recommendation_json(r));
   }
@@ -409,7 +424,7 @@ void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Res
   const FeedbackAction action = fb.action;
   const std::string& listener = fb.user;
   try {
-    std::lock_guard<std::mutex> lock(music_mu);
+    auto catalog = catalogs->acquire();
     if (!catalog->find_track(track)) return send_error(res, 404, "unknown track id " + std::to_string(track));
     catalog->record_feedback(listener, track, action, "web");  // committed before we answer
   } catch (const DbError& e) {
@@ -428,10 +443,7 @@ void MoodServer::Impl::handle_audio(const httplib::Request& req, httplib::Respon
     return send_error(res, 404, "unknown track");
   }
   std::optional<Track> t;
-  {
-    std::lock_guard<std::mutex> lock(music_mu);
-    t = catalog->find_track(id);
-  }
+  t = catalogs->acquire()->find_track(id);
   // Only files the catalog knows are served: the id is the only input.
   if (!t) return send_error(res, 404, "unknown track id " + std::to_string(id));
   if (t->source != "local") return send_error(res, 404, "track " + std::to_string(id) + " plays through Spotify");

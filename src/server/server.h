@@ -30,7 +30,8 @@ namespace moodtune {
 struct ServerParams {
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 8080;                 // 0 = any free port (see bind())
-  std::string db_path;             // SQLite catalog (required)
+  std::string db_path;             // catalog: SQLite file or postgresql:// URL (required)
+  int db_connections = 8;          // catalog connections shared by request threads
   std::string model_path;          // emotion model file (required)
   std::string web_dir;             // the page's static files (required)
   std::string source;              // optional server-side video file or camera index
@@ -45,6 +46,9 @@ struct ServerParams {
   size_t max_json_bytes = 64u << 10;
   int timeout_s = 10;              // socket read/write timeout
   std::string default_listener = "you";
+  // Keep unknown but well-formed session ids (several instances behind a
+  // load balancer; see SessionStore). `serve` turns it on for PostgreSQL.
+  bool adopt_session_ids = false;
 };
 
 class MoodServer {

@@ -23,6 +23,10 @@ std::string random_id() {
 }
 }  // namespace
 
+bool well_formed_session_id(const std::string& id) {
+  return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 std::shared_ptr<Session> SessionStore::find(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sessions_.find(id);
@@ -41,7 +45,7 @@ std::shared_ptr<Session> SessionStore::get(const std::string& id) {
   }
   expire_locked();
   auto s = std::make_shared<Session>();
-  s->id = random_id();
+  s->id = adopt_ids_ && well_formed_session_id(id) ? id : random_id();
   sessions_[s->id] = s;
   return s;
 }

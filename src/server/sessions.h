@@ -46,12 +46,22 @@ struct Session {
 
 class SessionStore {
  public:
-  explicit SessionStore(std::chrono::seconds idle_timeout = std::chrono::minutes(30), size_t max_sessions = 10000)
-      : idle_timeout_(idle_timeout), max_sessions_(max_sessions) {}
+  // adopt_ids: behind a load balancer, a session made by another instance
+  // arrives here unknown; with adopt_ids a well-formed id (32 lowercase hex
+  // digits, the server's own format) is kept, so the listener's session
+  // continues on this instance (its smoothing restarts from the next
+  // frames) instead of being replaced.
+  explicit SessionStore(std::chrono::seconds idle_timeout = std::chrono::minutes(30), size_t max_sessions = 10000,
+                        bool adopt_ids = false)
+      : idle_timeout_(idle_timeout), max_sessions_(max_sessions), adopt_ids_(adopt_ids) {}
   // The session with this id; an empty or unknown id gets a new session with
-  // a fresh random id (ids are never chosen by clients).
+  // a fresh random id (ids are chosen by servers, not clients; see adopt_ids).
   std::shared_ptr<Session> get(const std::string& id);
   std::shared_ptr<Session> find(const std::string& id);  // nullptr if unknown
+  void set_adopt_ids(bool on) {
+    std::lock_guard<std::mutex> lock(mu_);
+    adopt_ids_ = on;
+  }
   size_t size();
 
  private:
@@ -60,6 +70,10 @@ class SessionStore {
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::chrono::seconds idle_timeout_;
   size_t max_sessions_;
+  bool adopt_ids_;
 };
+
+// True for ids in the format SessionStore makes: 32 lowercase hex digits.
+bool well_formed_session_id(const std::string& id);
 
 }  // namespace moodtune

@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "music/catalog.h"
+#include "storage/sqlite_db.h"
 #include "server_process.h"
 
 namespace moodtune {
