@@ -144,7 +144,15 @@ CREATE TABLE imports (
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
 INSERT INTO meta VALUES ('catalog_version', 0);
 CREATE FUNCTION moodtune_bump_catalog_version() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN UPDATE meta SET value = value + 1 WHERE key = 'catalog_version'; RETURN NULL; END $$;
+BEGIN
+  -- Once per transaction: PostgreSQL slows down badly when one row is
+  -- updated thousands of times in one transaction (an import).
+  IF current_setting('moodtune.version_bumped', true) IS DISTINCT FROM 'yes' THEN
+    UPDATE meta SET value = value + 1 WHERE key = 'catalog_version';
+    PERFORM set_config('moodtune.version_bumped', 'yes', true);
+  END IF;
+  RETURN NULL;
+END $$;
 CREATE TRIGGER tracks_ins AFTER INSERT ON tracks FOR EACH ROW EXECUTE FUNCTION moodtune_bump_catalog_version();
 CREATE TRIGGER tracks_upd AFTER UPDATE ON tracks FOR EACH ROW EXECUTE FUNCTION moodtune_bump_catalog_version();
 CREATE TRIGGER genres_ins AFTER INSERT ON track_genres FOR EACH ROW EXECUTE FUNCTION moodtune_bump_catalog_version();

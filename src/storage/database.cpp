@@ -15,10 +15,7 @@ bool is_postgres_url(const std::string& location) {
 }
 
 std::unique_ptr<Database> open_database(const std::string& location, bool read_only) {
-  if (is_postgres_url(location)) {
-    if (read_only) throw DbError("read-only mode is for SQLite files; grant a read-only role in PostgreSQL instead");
-    return std::make_unique<PostgresDb>(location);
-  }
+  if (is_postgres_url(location)) return std::make_unique<PostgresDb>(location, read_only);
   return std::make_unique<SqliteDb>(location, read_only);
 }
 

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include <cstdlib>
+#include <unordered_map>
 #include <vector>
 
 namespace moodtune {
@@ -34,6 +35,23 @@ struct PostgresDb::Impl {
   std::string last_error;
   std::chrono::steady_clock::time_point next_attempt{};
   int64_t* changes = nullptr;
+  bool read_only = false;
+  // SQL text -> name of its server-side prepared statement on this
+  // connection: parsed and planned once, not on every call.
+  std::unordered_map<std::string, std::string> prepared;
+
+  void drop_connection() {
+    tx.reset();
+    conn.reset();
+    prepared.clear();
+  }
+  const std::string& prepared_name(const std::string& sql) {
+    auto it = prepared.find(sql);
+    if (it != prepared.end()) return it->second;
+    std::string name = "mt" + std::to_string(prepared.size());
+    conn->prepare(name, sql);
+    return prepared.emplace(sql, std::move(name)).first->second;
+  }
 
   void connect();
   [[noreturn]] void rethrow(const std::string& sql);
@@ -103,8 +121,10 @@ class PostgresStatement : public StatementImpl {
 };
 }  // namespace
 
-PostgresDb::PostgresDb(const std::string& url) : impl_(std::make_unique<Impl>()), name_(without_password(url)) {
+PostgresDb::PostgresDb(const std::string& url, bool read_only)
+    : impl_(std::make_unique<Impl>()), name_(without_password(url)) {
   impl_->url = with_connect_timeout(url);
+  impl_->read_only = read_only;
   impl_->name = name_;
   impl_->changes = &changes_;
   impl_->connect();
@@ -121,6 +141,7 @@ void PostgresDb::Impl::connect() {
     throw DbUnavailable("PostgreSQL at " + name + " is unreachable: " + last_error);
   try {
     conn = std::make_unique<pqxx::connection>(url);
+    if (read_only) pqxx::nontransaction(*conn).exec("SET default_transaction_read_only = on");
   } catch (const std::exception& e) {
     last_error = e.what();
     while (!last_error.empty() && (last_error.back() == '\n' || last_error.back() == ' ')) last_error.pop_back();
@@ -135,15 +156,13 @@ void PostgresDb::Impl::rethrow(const std::string& sql) {
   try {
     throw;
   } catch (const pqxx::broken_connection& e) {
-    tx.reset();
-    conn.reset();
+    drop_connection();
     last_error = e.what();
     throw DbUnavailable("lost the connection to PostgreSQL at " + name + ": " + e.what());
   } catch (const pqxx::transaction_rollback& e) {  // serialisation failure, deadlock
     throw DbBusy(std::string("transaction conflict, retry: ") + e.what());
   } catch (const pqxx::in_doubt_error& e) {
-    tx.reset();
-    conn.reset();
+    drop_connection();
     throw DbUnavailable(std::string("commit outcome unknown (connection lost): ") + e.what());
   } catch (const pqxx::sql_error& e) {
     throw DbError("SQL error" + where + ": " + e.what());
@@ -158,11 +177,12 @@ pqxx::result PostgresDb::Impl::run(const std::string& sql, const std::vector<con
   connect();
   try {
     pqxx::result r;
+    const std::string& name = prepared_name(sql);
     if (tx) {
-      r = tx->exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+      r = tx->exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
     } else {
       pqxx::nontransaction nt(*conn);
-      r = nt.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+      r = nt.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
     }
     *changes = r.affected_rows();
     return r;

@@ -23,7 +23,9 @@ class PostgresDb : public Database {
  public:
   // Connects now: an unreachable server or a bad URL throws DbUnavailable
   // with libpq's reason.
-  explicit PostgresDb(const std::string& url);
+  // read_only: every transaction of this connection is read-only
+  // (default_transaction_read_only), so a reader cannot write by mistake.
+  explicit PostgresDb(const std::string& url, bool read_only = false);
   ~PostgresDb() override;
 
   Dialect dialect() const override { return Dialect::kPostgres; }

@@ -6,7 +6,7 @@
 
 #include "music/catalog.h"
 #include "music/mood.h"
-#include "../test_support.h"
+#include "../store_backends.h"
 
 namespace moodtune {
 namespace {
@@ -21,10 +21,12 @@ double valence_of(Catalog& cat, const std::string& path) {
   return t ? track_va(*t)->valence : 0;
 }
 
-TEST(Library, ScansTheDefaultCollectionOrdersItAndSkipsUnchangedFiles) {
+class Library : public test::StoreTest {};
+MOODTUNE_ON_BOTH_STORES(Library);
+
+TEST_P(Library, ScansTheDefaultCollectionOrdersItAndSkipsUnchangedFiles) {
   ASSERT_TRUE(fs::is_directory(kWesnoth)) << "install wesnoth-1.16-music (scripts/setup.sh)";
-  auto dir = test::temp_dir("library-wesnoth");
-  auto db = (dir / "lib.db").string();
+  auto db = location("library_wesnoth");
   auto r = test::run_moodtune("library scan " + std::string(kWesnoth) + " --db " + db + " --json -");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(r.out);
@@ -64,7 +66,7 @@ TEST(Library, ScansTheDefaultCollectionOrdersItAndSkipsUnchangedFiles) {
   EXPECT_EQ(json::parse(r.out).size(), 41u);
 }
 
-TEST(Library, CorruptFilesAreReportedAndTheRestIsScanned) {
+TEST(LibraryErrors, CorruptFilesAreReportedAndTheRestIsScanned) {
   ASSERT_TRUE(fs::is_directory(kWesnoth));
   auto dir = test::temp_dir("library-bad");
   auto music = dir / "music";

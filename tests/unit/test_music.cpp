@@ -4,8 +4,7 @@
 
 #include <thread>
 
-#include "../pg_test_server.h"
-#include "../test_support.h"
+#include "../store_backends.h"
 #include "music/csv_import.h"
 #include "music/recommender.h"
 
@@ -49,17 +48,9 @@ TEST(Mood, SpotifyFeaturesMapToTheSamePlaneAndOverridesWin) {
   EXPECT_FALSE(track_va(none));
 }
 
-// Every storage test runs against both stores: a SQLite file and a real
-// PostgreSQL server (a fresh database per test).
-class Store : public ::testing::TestWithParam<std::string> {
- protected:
-  std::string location(const std::string& name) {
-    if (GetParam() == "postgresql") return test::PgTestServer::get().fresh_database(name);
-    return (test::temp_dir(name + "-" + GetParam()) / "c.db").string();
-  }
-};
-INSTANTIATE_TEST_SUITE_P(Backends, Store, ::testing::Values("sqlite", "postgresql"),
-                         [](const auto& info) { return info.param; });
+// Every storage test runs against both stores (store_backends.h).
+class Store : public test::StoreTest {};
+MOODTUNE_ON_BOTH_STORES(Store);
 
 TEST_P(Store, CatalogMigratesUpsertsAndMergesGenres) {
   Catalog cat(location("catalog_basic"));
