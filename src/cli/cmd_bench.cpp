@@ -1,5 +1,6 @@
 // moodtune bench: repeatable measurements with median and spread. Each
 // benchmark runs a warm-up, then N timed repetitions, in this process.
+#include <functional>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "cli/commands.h"
 #include "common/stats.h"
 #include "music/csv_import.h"
+#include "storage/scratch_postgres.h"
 #include "music/music_eval.h"
 #include "music/recommender.h"
 #include "training/augment.h"
@@ -163,16 +165,16 @@ int bench_train(const std::string& fer, int batches, const std::string& json_pat
   write_json(json_path, out);
   return 0;
 }
-int bench_music(const std::string& shared, int reps, const std::string& json_path) {
-  const fs::path dir = fs::temp_directory_path() / ("moodtune-bench-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::string songs = shared + "/catalog/spotify_songs.csv", moods = shared + "/catalog/data_moods.csv";
-  nlohmann::json out;
-  // Import speed: 3 fresh imports of the 32,833-row catalog.
+// Import speed (3 fresh imports of the 32,833-row catalog) and
+// recommendation latency on one store; `fresh` gives a new empty location.
+// Leaves the last imported catalog at the location it returns.
+std::string bench_store(const std::string& label, const std::function<std::string()>& fresh, const std::string& songs,
+                        int reps, nlohmann::json& out) {
   std::vector<double> import_s;
+  std::string where;
   for (int i = 0; i < 3; ++i) {
-    fs::remove(dir / "songs.db");
-    Catalog cat((dir / "songs.db").string());
+    where = fresh();
+    Catalog cat(where);
     auto t0 = Clock::now();
     ImportReport r = import_csv(cat, songs);
     import_s.push_back(ms(t0, Clock::now()) / 1000.0);
@@ -180,9 +182,10 @@ int bench_music(const std::string& shared, int reps, const std::string& json_pat
   }
   Summary is = summarise(import_s);
   out["import"]["seconds"] = is.to_json("_s");
-  std::printf("import spotify_songs.csv   median %.2f s (min %.2f, max %.2f, n=%zu)\n", is.median, is.min, is.max, is.n);
+  std::printf("%-10s import spotify_songs.csv   median %.2f s (min %.2f, max %.2f, n=%zu)\n", label.c_str(), is.median,
+              is.min, is.max, is.n);
   // Recommendation latency on the 28k catalog, a listener with preferences.
-  Catalog cat((dir / "songs.db").string());
+  Catalog cat(where);
   for (int64_t id = 1; id <= 30; ++id) cat.record_feedback("bench", id * 97, id % 3 ? FeedbackAction::kLike : FeedbackAction::kSkip);
   Recommender rec(cat);
   std::mt19937 rng(7);
@@ -199,8 +202,52 @@ int bench_music(const std::string& shared, int reps, const std::string& json_pat
     }
     Summary s = summarise(lat);
     out["recommend"][strategy_name(st)] = s.to_json();
-    std::printf("recommend 10 (%-6s)      median %.2f ms  p95 %.2f ms  (%zu tracks, n=%d)\n", strategy_name(st), s.median, s.p95, rec.size(), reps);
+    std::printf("%-10s recommend 10 (%-6s)      median %.2f ms  p95 %.2f ms  (%zu tracks, n=%d)\n", label.c_str(),
+                strategy_name(st), s.median, s.p95, rec.size(), reps);
   }
+  // Feedback: one acknowledged like (a committed transaction) per call.
+  std::vector<double> fb;
+  for (int i = 0; i < std::min(reps, 200); ++i) {
+    auto t0 = Clock::now();
+    cat.record_feedback("bench-fb", 1 + i % 500, FeedbackAction::kLike);
+    fb.push_back(ms(t0, Clock::now()));
+  }
+  Summary f = summarise(fb);
+  out["feedback"] = f.to_json();
+  std::printf("%-10s feedback (committed)       median %.2f ms  p95 %.2f ms\n", label.c_str(), f.median, f.p95);
+  return where;
+}
+
+int bench_music(const std::string& shared, int reps, const std::string& json_path, const std::string& postgres) {
+  const fs::path dir = fs::temp_directory_path() / ("moodtune-bench-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string songs = shared + "/catalog/spotify_songs.csv", moods = shared + "/catalog/data_moods.csv";
+  nlohmann::json out;
+  const std::string sqlite_at = bench_store("sqlite", [&] {
+    fs::remove(dir / "songs.db");
+    fs::remove(dir / "songs.db-wal");
+    fs::remove(dir / "songs.db-shm");
+    return (dir / "songs.db").string();
+  }, songs, reps, out);
+  // The same benchmark on PostgreSQL, side by side: a given (scratch!)
+  // database is emptied before each import; "auto" starts a throwaway server.
+  if (!postgres.empty()) {
+    std::unique_ptr<ScratchPostgres> scratch;
+    if (postgres == "auto") scratch = std::make_unique<ScratchPostgres>();
+    nlohmann::json pg;
+    bench_store("postgresql", [&] {
+      if (scratch) return scratch->fresh_database("bench");
+      open_database(postgres)->exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+      return postgres;
+    }, songs, reps, pg);
+    pg["import"]["ratio_to_sqlite"] =
+        pg["import"]["seconds"]["median_s"].get<double>() / out["import"]["seconds"]["median_s"].get<double>();
+    pg["recommend"]["match"]["ratio_to_sqlite"] =
+        pg["recommend"]["match"]["median_ms"].get<double>() / out["recommend"]["match"]["median_ms"].get<double>();
+    pg["feedback"]["ratio_to_sqlite"] = pg["feedback"]["median_ms"].get<double>() / out["feedback"]["median_ms"].get<double>();
+    out["postgresql"] = pg;
+  }
+  Catalog cat(sqlite_at);
   // Quality: mood agreement and the simulated skipper.
   {
     fs::remove(dir / "moods.db");
@@ -248,8 +295,12 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   mu->add_option("--shared", *shared, "The shared data folder")->capture_default_str();
   mu->add_option("--reps", o->reps, "Recommendations per strategy")->capture_default_str();
   mu->add_option("--json", o->json, "Write results as JSON");
-  mu->callback([o, shared, &exit_code] {
-    guarded(exit_code, [&] { return bench_music(*shared, o->reps, o->json); });
+  auto postgres = std::make_shared<std::string>();
+  mu->add_option("--postgres", *postgres,
+                 "Also measure PostgreSQL: 'auto' (a throwaway local server) or the URL of a scratch database, "
+                 "which is emptied");
+  mu->callback([o, shared, postgres, &exit_code] {
+    guarded(exit_code, [&] { return bench_music(*shared, o->reps, o->json, *postgres); });
   });
   add_bench_serve_command(cmd, exit_code);
   add_bench_all_command(cmd, exit_code);

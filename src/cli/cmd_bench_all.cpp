@@ -50,7 +50,7 @@ int bench_all(const Opts& o) {
   json all;
   all["pipeline"] = run_child("bench pipeline --reps " + std::to_string(o.reps) + fer, out / "pipeline.json");
   all["train"] = run_child("bench train --batches " + std::to_string(o.batches) + fer, out / "train.json");
-  all["music"] = run_child("bench music", out / "music.json");
+  all["music"] = run_child("bench music --postgres auto", out / "music.json");
   all["serve"] = run_child("bench serve --seconds " + std::to_string(o.serve_seconds) + fer, out / "serve.json");
   const fs::path db = out / "library.db";
   fs::remove(db);
@@ -88,6 +88,18 @@ int bench_all(const Opts& o) {
     md << "| 10-track recommendation, " << s << " | " << num(m["recommend"][s]["median_ms"]) << " ms | p95 "
        << num(m["recommend"][s]["p95_ms"]) << " ms | match | "
        << num(m["recommend"][s]["median_ms"].get<double>() / m["recommend"]["match"]["median_ms"].get<double>()) << " |\n";
+  md << "| feedback (committed), SQLite | " << num(m["feedback"]["median_ms"]) << " ms | p95 " << num(m["feedback"]["p95_ms"])
+     << " ms | | |\n";
+  if (m.contains("postgresql")) {
+    const json& pg = m["postgresql"];
+    md << "| import spotify_songs.csv, PostgreSQL | " << num(pg["import"]["seconds"]["median_s"]) << " s | p95 "
+       << num(pg["import"]["seconds"]["p95_s"]) << " s | SQLite | " << num(pg["import"]["ratio_to_sqlite"]) << " |\n";
+    md << "| 10-track recommendation, match, PostgreSQL | " << num(pg["recommend"]["match"]["median_ms"]) << " ms | p95 "
+       << num(pg["recommend"]["match"]["p95_ms"]) << " ms | SQLite | " << num(pg["recommend"]["match"]["ratio_to_sqlite"])
+       << " |\n";
+    md << "| feedback (committed), PostgreSQL | " << num(pg["feedback"]["median_ms"]) << " ms | p95 "
+       << num(pg["feedback"]["p95_ms"]) << " ms | SQLite | " << num(pg["feedback"]["ratio_to_sqlite"]) << " |\n";
+  }
   const json& sv = all["serve"];
   md << "| frame round trip, 1 client | " << num(sv["roundtrip"]["median_ms"]) << " ms | p95 "
      << num(sv["roundtrip"]["p95_ms"]) << " ms | pipeline haar video (" << num(p["haar"]["video"]["median_ms"]) << " ms) | "
