@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "../store_backends.h"
+#include "music/catalog_pool.h"
 #include "music/csv_import.h"
 #include "music/recommender.h"
 
@@ -234,6 +235,24 @@ TEST_P(Store, ConcurrentFeedbackFromManyConnectionsAddsUp) {
   EXPECT_EQ(acked.load(), kThreads * kEach);
   EXPECT_EQ(cat.history("ana", 1000).size(), static_cast<size_t>(kThreads * kEach));
   EXPECT_DOUBLE_EQ(cat.preferences("ana", "genre")["jazz"], kThreads * kEach);
+}
+
+// A server's request threads share one CatalogPool: more threads than
+// connections, each borrowing one per like.
+TEST_P(Store, PoolSharedByManyThreads) {
+  const std::string where = location("pool");
+  CatalogPool pool(where, 3);
+  const int64_t id = pool.acquire()->upsert_track(make_track("t1", "A", "S", 0.5, 0.5, {"soul"})).id;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) pool.acquire()->record_feedback("u" + std::to_string(t), id, FeedbackAction::kLike);
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(pool.acquire()->stats().history, 80);
+  // All connections busy: a bounded wait, then a clear error.
+  auto a = pool.acquire(), b = pool.acquire(), c = pool.acquire();
+  EXPECT_THROW(pool.acquire(std::chrono::milliseconds(50)), DbUnavailable);
 }
 
 TEST_P(Store, SchemaMigrationRacesAreSafe) {
