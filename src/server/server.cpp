@@ -265,7 +265,9 @@ void MoodServer::Impl::setup_routes() {
     // itself degraded rather than down.
     json tracks = nullptr, db = "ok";
     try {
-      tracks = catalogs->acquire(std::chrono::milliseconds(500))->track_count();
+      auto cat = catalogs->acquire(std::chrono::milliseconds(500));
+      tracks = cat->track_count();
+      if (!cat->db().writable()) db = "read-only file system: feedback is not saved";
     } catch (const DbError& e) {
       db = std::string("unavailable: ") + e.what();
     }

@@ -102,6 +102,8 @@ class Database {
   // One or more statements without parameters (DDL, PRAGMA).
   virtual void exec(const std::string& sql) = 0;
   virtual Statement prepare(const std::string& sql) = 0;
+  // False when every write will fail (a SQLite file on a read-only file system).
+  virtual bool writable() const { return true; }
   // Rows changed by the last INSERT/UPDATE/DELETE that ran to completion.
   virtual int64_t changes() const = 0;
 

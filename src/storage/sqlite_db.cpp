@@ -1,5 +1,8 @@
 #include "storage/sqlite_db.h"
 
+#include <sys/statvfs.h>
+#include <unistd.h>
+
 #include <thread>
 
 namespace moodtune {
@@ -57,9 +60,39 @@ class SqliteStatement : public StatementImpl {
 };
 }  // namespace
 
+namespace {
+bool on_read_only_file_system(const std::string& path) {
+  struct statvfs fs {};
+  return ::access(path.c_str(), F_OK) == 0 && ::statvfs(path.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY);
+}
+
+// file: URI for a path (SQLite gives '?', '#' and '%' meaning in URIs).
+std::string file_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%') uri += "%25";
+    else if (c == '?') uri += "%3f";
+    else if (c == '#') uri += "%23";
+    else uri += c;
+  }
+  return uri;
+}
+}  // namespace
+
 SqliteDb::SqliteDb(const std::string& path, bool read_only) : path_(path) {
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+  std::string target = path;
+  // A catalog on a read-only file system (read-only media, a read-only
+  // root) still serves reads: SQLite cannot keep its WAL index there, and
+  // nothing can change the file, so it is opened immutable. Writes then
+  // fail with "attempt to write a readonly database".
+  if (on_read_only_file_system(path)) {
+    read_only = true;
+    read_only_fs_ = true;
+    flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+    target = file_uri(path) + "?immutable=1";
+  }
+  if (sqlite3_open_v2(target.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;

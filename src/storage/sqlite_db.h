@@ -28,14 +28,19 @@ class SqliteDb : public Database {
   void exec(const std::string& sql) override;
   Statement prepare(const std::string& sql) override;
   int64_t changes() const override { return sqlite3_changes(db_); }
+  bool writable() const override { return !read_only_fs_; }
   void begin() override { exec("BEGIN IMMEDIATE"); }
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override;
   int schema_version() override;
   void set_schema_version(int v) override;
   sqlite3* handle() { return db_; }
+  // True when the file lies on a read-only file system and was opened
+  // read-only (immutable) for that reason.
+  bool read_only_file_system() const { return read_only_fs_; }
 
  private:
+  bool read_only_fs_ = false;
   sqlite3* db_ = nullptr;
   std::string path_;
 };

@@ -19,6 +19,9 @@ class ServerProcess {
   ServerProcess(const std::filesystem::path& dir, const std::vector<std::string>& args) : dir_(dir) {
     out_ = dir / "serve.out";
     err_ = dir / "serve.err";
+    // A previous server's output in the same folder must not be read as ours.
+    std::filesystem::remove(out_);
+    std::filesystem::remove(err_);
     pid_ = fork();
     if (pid_ == 0) {
       if (chdir(dir.c_str()) != 0) _exit(127);

@@ -114,6 +114,99 @@ TEST_P(KilledWriters, KilledLibraryScanKeepsFinishedFilesAndARerunDoesTheRest) {
   EXPECT_EQ(cat.track_count(), 6);
 }
 
+// A real full disk and a real read-only file system under the database
+// (a 4 MiB tmpfs, filled, then remounted read-only) while serving.
+TEST(Faults, AFullDiskAndAReadOnlyFileSystemFailFeedbackClearlyAndLoseNothing) {
+  auto dir = test::temp_dir("fault-disk");
+  const fs::path mnt = dir / "mnt";
+  fs::create_directories(mnt);
+  if (std::system(("mount -t tmpfs -o size=4m tmpfs " + mnt.string() + " 2>/dev/null").c_str()) != 0)
+    GTEST_SKIP() << "mounting a tmpfs needs root with CAP_SYS_ADMIN (CI has it)";
+  struct Unmount {
+    fs::path p;
+    ~Unmount() { std::system(("umount -l " + p.string() + " 2>/dev/null").c_str()); }
+  } unmount{mnt};
+  const std::string db = (mnt / "m.db").string();
+  {
+    Catalog cat(db);
+    Track t;
+    t.source = "spotify";
+    t.external_id = "T1";
+    t.title = "Song";
+    t.artist = "Artist";
+    t.valence = 0.6;
+    t.energy = 0.6;
+    cat.upsert_track(t);
+  }
+  test::ServerProcess s(dir, {"--db", db});
+  ASSERT_TRUE(s.running()) << s.stderr_text();
+  httplib::Client c("127.0.0.1", s.port());
+  c.set_read_timeout(30);
+  const std::string like = R"({"track": 1, "action": "like", "user": "lee"})";
+  std::vector<uchar> jpg;
+  cv::imencode(".jpg", cv::Mat(240, 320, CV_8UC3, cv::Scalar(80, 80, 80)), jpg);
+  const std::string frame(jpg.begin(), jpg.end());
+  auto post = [&](const std::string& path, const std::string& body, const char* type) {
+    auto r = c.Post(path.c_str(), body, type);
+    return r ? r->status : 0;
+  };
+  int acked = 0;
+  ASSERT_EQ(post("/api/feedback", like, "application/json"), 200);
+  ++acked;
+
+  // Fill the file system to the last byte.
+  std::system(("dd if=/dev/zero of=" + (mnt / "filler").string() + " bs=4k 2>/dev/null").c_str());
+  int refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.Post("/api/feedback", like, "application/json");
+    ASSERT_TRUE(r);
+    if (r->status == 200) {
+      ++acked;  // fitted into a page SQLite already had
+      continue;
+    }
+    EXPECT_EQ(r->status, 503) << r->body;
+    EXPECT_NE(r->body.find("full"), std::string::npos) << r->body;
+    ++refused;
+  }
+  EXPECT_GE(refused, 15);
+  EXPECT_EQ(post("/api/frames", frame, "image/jpeg"), 200);  // frames never need the disk
+  fs::remove(mnt / "filler");
+  ASSERT_EQ(post("/api/feedback", like, "application/json"), 200);
+  ++acked;
+
+  EXPECT_EQ(s.stop(), 0);
+
+  // The file system made read-only (Linux refuses that while files are open
+  // for writing, so between two runs): the server starts, serves frames and
+  // recommendations, says so in its health, and refuses feedback clearly.
+  ASSERT_EQ(std::system(("mount -o remount,ro " + mnt.string()).c_str()), 0);
+  {
+    fs::create_directories(dir / "ro");
+    test::ServerProcess ro(dir / "ro", {"--db", db});
+    ASSERT_TRUE(ro.running()) << ro.stderr_text();
+    httplib::Client rc("127.0.0.1", ro.port());
+    auto r = rc.Post("/api/feedback", like, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 503) << r->body;
+    EXPECT_NE(r->body.find("readonly"), std::string::npos) << r->body;
+    r = rc.Post("/api/frames", frame, "image/jpeg");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    r = rc.Get("/api/recommendations?emotion=happy&n=1");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    r = rc.Get("/api/health");
+    ASSERT_TRUE(r);
+    EXPECT_NE(r->body.find("read-only file system"), std::string::npos) << r->body;
+    EXPECT_EQ(ro.stop(), 0);
+  }
+  ASSERT_EQ(std::system(("mount -o remount,rw " + mnt.string()).c_str()), 0);
+
+  Catalog cat(db);
+  EXPECT_EQ(cat.history("lee", 100).size(), static_cast<size_t>(acked));  // every acknowledged like, nothing else
+  expect_intact(db);
+}
+
 TEST(Faults, ADatabaseThatRefusesWritesFailsFeedbackClearlyAndFramesGoOn) {
   auto dir = test::temp_dir("fault-locked");
   fs::create_directories(dir / "music");
