@@ -11,14 +11,22 @@ npm ci --prefix tests/e2e --no-audit --no-fund
 # Real-data tests read FER2013 from ../shared (unpacked once into a cache).
 export MOODTUNE_FER_DIR="$(bash scripts/fer2013.sh)"
 (cd build && ctest --output-on-failure --timeout 900)
-# Sanitizers: the parts without libtorch and their unit tests under
-# ASan + UBSan, and the shared server state under ThreadSanitizer.
-for san in "address;undefined" thread; do
-  dir=build-san-${san%%;*}
-  cmake -S sanitize -B "$dir" -G Ninja -DMOODTUNE_SANITIZE="$san"
-  cmake --build "$dir"
-  (cd "$dir" && ctest --output-on-failure --timeout 600)
-done
+# Sanitizers: the whole unit and integration suites again, the tree built
+# with AddressSanitizer + UndefinedBehaviorSanitizer (any report fails the
+# test; the tests run this sanitized binary too) ...
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g1" \
+  -DMOODTUNE_SANITIZE="address;undefined" -DMOODTUNE_BUILD_BENCH=OFF
+cmake --build build-asan
+# Leaks are checked in the unit tests (and by the fuzzers); the integration
+# tests drive cameras, GStreamer and FFmpeg, whose plug-ins leak on exit.
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+(cd build-asan && ctest -L unit --output-on-failure --timeout 1200)
+(cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest -L integration --output-on-failure --timeout 1200)
+# ... and the state threads share (sessions, metrics, tracker, the catalog
+# pool, concurrent writers on both stores) under ThreadSanitizer.
+cmake -S sanitize -B build-san-thread -G Ninja -DMOODTUNE_SANITIZE=thread
+cmake --build build-san-thread
+(cd build-san-thread && ctest --output-on-failure --timeout 600)
 # Fuzzing: every parser of outside input under ASan + UBSan (clang), with a
 # fixed seed and input count so the gate is reproducible (fuzz/run.sh).
 cmake -S fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
