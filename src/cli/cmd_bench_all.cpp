@@ -4,6 +4,8 @@
 // measured in the same run.
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,13 +22,14 @@ namespace {
 
 struct Opts {
   std::string out = "bench/results/all", fer;
-  int serve_seconds = 60, reps = 200, batches = 10;
+  int serve_seconds = 60, reps = 200, batches = 10, tta_per_class = 60;
 };
 
-json run_child(const std::string& args, const fs::path& json_file) {
+// `env`: variable assignments for the child only (e.g. LD_LIBRARY_PATH=...).
+json run_child(const std::string& args, const fs::path& json_file, const std::string& env = {}) {
   // Resolved here: inside std::system's shell, /proc/self/exe is the shell.
   static const std::string self = fs::read_symlink("/proc/self/exe").string();
-  std::string cmd = "'" + self + "' " + args + " --json '" + json_file.string() + "' >'" +
+  std::string cmd = env + " '" + self + "' " + args + " --json '" + json_file.string() + "' >'" +
                     json_file.string() + ".log' 2>&1";
   std::fprintf(stderr, "running: moodtune %s\n", args.c_str());
   int rc = std::system(cmd.c_str());
@@ -59,6 +62,40 @@ int bench_all(const Opts& o) {
   fs::remove(db);
   for (const char* ext : {"-wal", "-shm"}) fs::remove(db.string() + ext);
 
+  // Baseline: the same pipeline on the reference BLAS. libtorch calls
+  // whatever libblas.so.3 the loader finds first, so the child gets the
+  // reference library's folder first on its path (no system change).
+  for (const char* dir : {"/usr/lib/x86_64-linux-gnu/blas", "/usr/lib/aarch64-linux-gnu/blas"})
+    if (fs::exists(fs::path(dir) / "libblas.so.3")) {
+      all["pipeline_reference_blas"] = run_child("bench pipeline --reps " + std::to_string(std::min(o.reps, 30)) + fer,
+                                                 out / "pipeline_reference_blas.json",
+                                                 std::string("LD_LIBRARY_PATH=") + dir);
+      break;
+    }
+
+  // TTA on against off: accuracy and time on the first images of each
+  // validation class (a fixed subset, linked, not copied).
+  const fs::path subset = out / "tta_subset";
+  fs::remove_all(subset);
+  const fs::path val = fs::path(fer_root(o.fer)) / "val";
+  for (const auto& cls : default_class_names()) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(val / cls)) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    fs::create_directories(subset / cls);
+    for (size_t i = 0; i < files.size() && i < static_cast<size_t>(o.tta_per_class); ++i)
+      fs::create_symlink(fs::absolute(files[i]), subset / cls / files[i].filename());
+  }
+  for (const char* mode : {"off", "on"}) {
+    auto t0 = std::chrono::steady_clock::now();
+    json r = run_child("evaluate --data '" + subset.string() + "'" + (std::string(mode) == "on" ? " --tta" : ""),
+                       out / (std::string("tta_") + mode + ".json"));
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    all["tta"][mode] = {{"accuracy", r["accuracy"]}, {"n", r["n"]}, {"seconds", s},
+                        {"ms_per_image", 1000.0 * s / r["n"].get<double>()}};
+  }
+  fs::remove_all(subset);
+
   std::ostringstream md;
   md << "# moodtune benchmarks\n\nOne run of `moodtune bench all`; each benchmark in its own process. Medians over "
         "repetitions; spread as p95 (or stddev); ratios against a baseline measured in this same run.\n\n"
@@ -72,8 +109,23 @@ int bench_all(const Opts& o) {
        << num(d["video"]["p95_ms"]) << " ms | " << det << " single | "
        << num(d["video"]["median_ms"].get<double>() / d["median_ms"].get<double>()) << " |\n";
   }
-  md << "| batch-1 classification (haar run) | " << num(p["haar"]["classify"]["median_ms"]) << " ms | p95 "
+  md << "| batch-1 classification (haar run), OpenBLAS | " << num(p["haar"]["classify"]["median_ms"]) << " ms | p95 "
      << num(p["haar"]["classify"]["p95_ms"]) << " ms | | |\n";
+  if (all.contains("pipeline_reference_blas")) {
+    const json& rb = all["pipeline_reference_blas"]["haar"];
+    md << "| batch-1 classification, reference BLAS | " << num(rb["classify"]["median_ms"]) << " ms | p95 "
+       << num(rb["classify"]["p95_ms"]) << " ms | OpenBLAS | "
+       << num(rb["classify"]["median_ms"].get<double>() / p["haar"]["classify"]["median_ms"].get<double>()) << " |\n";
+    md << "| pipeline haar, single frame, reference BLAS | " << num(rb["median_ms"]) << " ms | p95 " << num(rb["p95_ms"])
+       << " ms | OpenBLAS | " << num(rb["median_ms"].get<double>() / p["haar"]["median_ms"].get<double>()) << " |\n";
+  }
+  const json& tta = all["tta"];
+  md << "| val subset (" << tta["on"]["n"] << " faces), accuracy with TTA | " << num(100 * tta["on"]["accuracy"].get<double>(), 1)
+     << "% | | TTA off (" << num(100 * tta["off"]["accuracy"].get<double>(), 1) << "%) | "
+     << num(tta["on"]["accuracy"].get<double>() / tta["off"]["accuracy"].get<double>()) << " |\n";
+  md << "| evaluation time per face with TTA | " << num(tta["on"]["ms_per_image"]) << " ms | | TTA off ("
+     << num(tta["off"]["ms_per_image"]) << " ms) | "
+     << num(tta["on"]["ms_per_image"].get<double>() / tta["off"]["ms_per_image"].get<double>()) << " |\n";
   const json& t = all["train"];
   for (const auto& [arch, a] : t["train"].items()) {
     double on = a["augment_on"]["images_per_s"], off = a["augment_off"]["images_per_s"];
@@ -114,9 +166,8 @@ int bench_all(const Opts& o) {
   md << "| library analysis (wesnoth, " << all["library"]["found"] << " files) | "
      << num(all["library"]["realtime_factor_per_core"], 0) << "x real time per core | " << num(all["library"]["wall_seconds"], 1)
      << " s wall | | |\n";
-  md << "\nNot re-measured here: OpenBLAS against the reference BLAS (switching needs root; `docs/blas.md`: "
-        "batch-1 inference 2.7-3.7 ms against 26 ms) and TTA on against off (`moodtune evaluate --tta`, "
-        "`bench/results/val_tta.json`).\n";
+  md << "\nEvaluation times include starting the process and loading the model. Reproduce: `bench/run` "
+        "(= `moodtune bench all`).\n";
   std::ofstream(out / "all.md") << md.str();
   std::ofstream(out / "all.json") << all.dump(2) << "\n";
   std::printf("%s", md.str().c_str());
@@ -134,6 +185,7 @@ void add_bench_all_command(CLI::App* bench, int& exit_code) {
   cmd->add_option("--serve-seconds", o->serve_seconds, "Length of the web load phase")->capture_default_str();
   cmd->add_option("--reps", o->reps, "Pipeline repetitions")->capture_default_str();
   cmd->add_option("--batches", o->batches, "Training batches per configuration")->capture_default_str();
+  cmd->add_option("--tta-per-class", o->tta_per_class, "Validation faces per class for TTA on/off")->capture_default_str();
   cmd->callback([o, &exit_code] { guarded(exit_code, [&] { return bench_all(*o); }); });
 }
 

@@ -12,16 +12,20 @@ namespace {
 TEST(BenchAll, RunsEveryBenchmarkAndWritesOneJsonAndOneTable) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("bench-all");
-  auto r = test::run_moodtune("bench all --out " + dir.string() + " --reps 10 --batches 2 --serve-seconds 3 --fer " +
+  auto r = test::run_moodtune("bench all --out " + dir.string() + " --reps 10 --batches 2 --serve-seconds 3 --tta-per-class 4 --fer " +
                               test::fer_dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(test::slurp(dir / "all.json"));
-  for (const char* k : {"pipeline", "train", "music", "serve", "library"}) EXPECT_TRUE(j.contains(k)) << k;
+  for (const char* k : {"pipeline", "train", "music", "serve", "library", "pipeline_reference_blas", "tta"})
+    EXPECT_TRUE(j.contains(k)) << k;
+  EXPECT_EQ(j["tta"]["on"]["n"], 28);
+  EXPECT_TRUE(j["music"].contains("postgresql"));
   EXPECT_GT(j["pipeline"]["haar"]["video"]["median_ms"].get<double>(), 0);
   EXPECT_EQ(j["serve"]["load"]["errors"], 0);
   std::string md = test::slurp(dir / "all.md");
   for (const char* row : {"pipeline haar, video", "training resnet-compact", "import spotify_songs.csv",
-                          "frame round trip", "library analysis"})
+                          "frame round trip", "library analysis", "reference BLAS", "accuracy with TTA",
+                          "import spotify_songs.csv, PostgreSQL"})
     EXPECT_NE(md.find(row), std::string::npos) << row;
 }
 
