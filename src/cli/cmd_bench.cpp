@@ -48,22 +48,32 @@ int bench_pipeline(const std::string& model, const std::string& image, const std
     moving.push_back(m);
   }
   std::printf("%-6s %-7s %-10s %10s %10s %10s\n", "det", "mode", "stage", "median ms", "p95 ms", "stddev");
+  // No face at all: the cascades' worst case (the coarse pass finds nothing,
+  // so the fine scan runs too).
+  const cv::Mat empty = compose_frame({}, frame.size(), 1).image;
   for (const std::string kind : {"haar", "lbp", "dlib"}) {
-    PipelineParams pp;
-    pp.detector = base;
-    pp.detector.kind = kind;
-    // Two modes: single frames (every frame scanned whole, as for photos)
-    // and video (the face moves a few pixels per frame; the tracker's hints
-    // limit detection to where the face was, with a full scan every 10th
-    // frame, as `watch` and `serve` run).
+    // Modes: "single" (every frame scanned whole, as for photos, with the
+    // defaults), "video" (the face moves a few pixels per frame; the
+    // tracker's hints limit detection to where the face was, with a full
+    // scan every 10th frame, as `watch` and `serve` run), and for the
+    // cascades "fine" (coarse pass off: the baseline for "single") and
+    // "no_face" (a frame without a face: coarse and fine scans both run).
+    const bool cascade = kind != "dlib";
+    std::vector<std::string> modes = {"single", "video"};
+    if (cascade) modes.insert(modes.end(), {"fine", "no_face"});
     nlohmann::json dj;
-    for (bool video : {false, true}) {
+    for (const std::string& mode : modes) {
+      PipelineParams pp;
+      pp.detector = base;
+      pp.detector.kind = kind;
+      if (mode == "fine") pp.detector.coarse_face = 0;
+      const bool video = mode == "video";
       EmotionPipeline pipe(clf, pp);
       FaceTracker tracker;
       std::vector<double> det, crop, cls, total;
       int64_t faces = 0, full_scans = 0;
       for (int i = 0; i < reps + 10; ++i) {
-        const cv::Mat& f = video ? moving[static_cast<size_t>(i) % moving.size()] : frame;
+        const cv::Mat& f = video ? moving[static_cast<size_t>(i) % moving.size()] : mode == "no_face" ? empty : frame;
         FrameResult r = pipe.process(f, video ? tracker.search_hints() : std::vector<cv::Rect>{});
         if (video) {
           std::vector<cv::Rect> boxes;
@@ -85,17 +95,20 @@ int bench_pipeline(const std::string& model, const std::string& image, const std
       nlohmann::json mj = summarise(total).to_json();
       mj["faces_per_frame"] = static_cast<double>(faces) / reps;
       mj["full_scan_share"] = static_cast<double>(full_scans) / reps;
-      const char* mode = video ? "video" : "single";
       for (auto [name, v] : {std::pair{"detect", &det}, {"crop", &crop}, {"classify", &cls}, {"end_to_end", &total}}) {
+        if (mode == "no_face" && name != std::string("detect") && name != std::string("end_to_end")) continue;
         Summary s = summarise(*v);
         mj[name] = s.to_json();
-        std::printf("%-6s %-7s %-10s %10.3f %10.3f %10.3f\n", kind.c_str(), mode, name, s.median, s.p95, s.stddev);
+        std::printf("%-6s %-7s %-10s %10.3f %10.3f %10.3f\n", kind.c_str(), mode.c_str(), name, s.median, s.p95, s.stddev);
       }
-      if (video) dj["video"] = mj;
-      else dj.update(mj);  // single-frame figures at the top level, as before
+      if (mode == "single") dj.update(mj);  // single-frame figures at the top level, as before
+      else dj[mode] = mj;
     }
     out[kind] = dj;
   }
+  for (const char* k : {"haar", "lbp"})
+    out[std::string(k) + "_single_vs_fine_median_ratio"] =
+        out[k]["median_ms"].get<double>() / out[k]["fine"]["median_ms"].get<double>();
   for (const char* k : {"lbp", "dlib"})
     out[std::string(k) + "_vs_haar_median_ratio"] = out[k]["median_ms"].get<double>() / out["haar"]["median_ms"].get<double>();
   for (const char* k : {"haar", "lbp", "dlib"})

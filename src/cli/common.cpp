@@ -18,6 +18,9 @@ void add_detector_options(CLI::App* cmd, DetectorParams& p) {
   cmd->add_option("--max-side", p.max_side, "Downscale frames to this longest side before detecting (0 = detector default)")->capture_default_str();
   cmd->add_option("--scale-factor", p.scale_factor, "Cascade pyramid step (haar, lbp)")->capture_default_str();
   cmd->add_option("--min-neighbors", p.min_neighbors, "Cascade: overlapping hits needed (higher = fewer false faces)")->capture_default_str();
+  cmd->add_option("--coarse-face", p.coarse_face,
+                  "Cascades: first look only for faces this big, on a small copy; fine scan if none (0 = fine scan only)")
+      ->capture_default_str();
   cmd->add_option("--cascade", p.cascade, "Cascade XML (haar, lbp); default: opencv-data's frontal face");
 }
 

@@ -1,6 +1,7 @@
 #include "vision/face_detector.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
@@ -58,15 +59,34 @@ class CascadeDetector final : public FaceDetector {
   }
 
   std::vector<Detection> detect(const cv::Mat& image) override {
+    // Coarse first: most of a full scan's cost is the small sizes, so look
+    // for large faces on a small copy and pay for the fine scan only when it
+    // finds none (docs/detection.md, "Coarse first").
+    if (p_.coarse_face > p_.min_face) {
+      const int longest = std::max(image.cols, image.rows);
+      const cv::Size w = cascade_.getOriginalWindowSize();
+      // Scale so that a coarse_face-sized face just fills the cascade window.
+      const int coarse_side = static_cast<int>(std::lround(static_cast<double>(longest) * std::max(w.width, w.height) / p_.coarse_face));
+      const int fine_side = p_.max_side > 0 ? std::min(longest, p_.max_side) : longest;
+      if (coarse_side * 4 < fine_side * 3) {  // otherwise it saves little
+        std::vector<Detection> big = scan(image, coarse_side, p_.coarse_face, p_.coarse_min_neighbors);
+        if (!big.empty()) return big;
+      }
+    }
+    return scan(image, p_.max_side, p_.min_face, p_.min_neighbors);
+  }
+
+ private:
+  std::vector<Detection> scan(const cv::Mat& image, int max_side, int min_face, int min_neighbors) {
     double f = 1.0;
-    cv::Mat gray = downscale_gray(image, p_.max_side, f);
+    cv::Mat gray = downscale_gray(image, max_side, f);
     // equalizeHist writes a new image: never modify the caller's frame.
     cv::Mat eq;
     cv::equalizeHist(gray, eq);
-    int min_side = std::max(12, static_cast<int>(p_.min_face / f));
+    int min_side = std::max(12, static_cast<int>(min_face / f));
     std::vector<cv::Rect> boxes;
     std::vector<int> neighbours;
-    cascade_.detectMultiScale(eq, boxes, neighbours, p_.scale_factor, p_.min_neighbors, 0, cv::Size(min_side, min_side));
+    cascade_.detectMultiScale(eq, boxes, neighbours, p_.scale_factor, min_neighbors, 0, cv::Size(min_side, min_side));
     std::vector<Detection> out;
     for (size_t i = 0; i < boxes.size(); ++i) {
       const cv::Rect& b = boxes[i];
@@ -78,7 +98,6 @@ class CascadeDetector final : public FaceDetector {
     return out;
   }
 
- private:
   DetectorParams p_;
   cv::CascadeClassifier cascade_;
 };

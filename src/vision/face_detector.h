@@ -37,6 +37,19 @@ struct DetectorParams {
   int min_neighbors = 5;       // cascade: higher = fewer false positives
   int min_face = 64;           // smallest face side in original pixels
   int max_side = 0;            // downscale longest side to this; 0 = per-kind default (cascades 320, dlib 480)
+  // Cascades, coarse first: look only for faces of at least coarse_face
+  // pixels, on a copy scaled so such a face just fills the cascade's window
+  // (128 px wide for a 640 px frame and Haar's 24 px window), and run the
+  // fine scan down to min_face only if that finds none. Most of a fine
+  // scan's cost is its small sizes, and a webcam listener's face is large
+  // (150-300 px at arm's length), so most frames cost a fraction of a fine
+  // scan and recall never drops below it for a frame with one face. The
+  // coarse grid gives a true face fewer overlapping hits, hence its own,
+  // lower neighbour count (0 false faces on 140 textured backgrounds,
+  // docs/detection.md). 0 = fine scan only (photos where small faces stand
+  // beside a large one: a coarse hit skips the small ones).
+  int coarse_face = 120;
+  int coarse_min_neighbors = 2;
   double dlib_threshold = 0.0; // dlib: adjust_threshold (lower finds more)
 };
 

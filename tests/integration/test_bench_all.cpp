@@ -21,9 +21,13 @@ TEST(BenchAll, RunsEveryBenchmarkAndWritesOneJsonAndOneTable) {
   EXPECT_EQ(j["tta"]["on"]["n"], 28);
   EXPECT_TRUE(j["music"].contains("postgresql"));
   EXPECT_GT(j["pipeline"]["haar"]["video"]["median_ms"].get<double>(), 0);
+  EXPECT_GT(j["pipeline"]["haar"]["fine"]["median_ms"].get<double>(), 0);
+  EXPECT_EQ(j["pipeline"]["haar"]["no_face"]["faces_per_frame"], 0);
+  EXPECT_EQ(j["pipeline"]["haar"]["faces_per_frame"], 1);
   EXPECT_EQ(j["serve"]["load"]["errors"], 0);
   std::string md = test::slurp(dir / "all.md");
-  for (const char* row : {"pipeline haar, video", "training resnet-compact", "import spotify_songs.csv",
+  for (const char* row : {"pipeline haar, video", "pipeline haar, single frame, fine scan only", "frame without a face",
+                          "training resnet-compact", "import spotify_songs.csv",
                           "frame round trip", "library analysis", "reference BLAS", "accuracy with TTA",
                           "import spotify_songs.csv, PostgreSQL"})
     EXPECT_NE(md.find(row), std::string::npos) << row;

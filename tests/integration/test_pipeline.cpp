@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "../test_support.h"
+#include "vision/face_detector.h"
 #include "vision/pipeline.h"
 #include "vision/test_frame.h"
 
@@ -47,6 +48,45 @@ TEST(Pipeline, HintsFindTheFaceAndAWrongHintFallsBackToAFullScan) {
     EXPECT_EQ(wrong.faces[0].box, box);
   }
   EXPECT_EQ(checked, 5);
+}
+
+// Coarse first (DetectorParams::coarse_face): wherever the fine scan finds
+// the real face, coarse first finds it too; a face below coarse_face is left
+// to the fine scan, which then gives exactly its answer.
+bool on_face(const std::vector<Detection>& dets, const cv::Rect& truth) {
+  for (const Detection& d : dets) {
+    const cv::Point c = (d.box.tl() + d.box.br()) / 2;
+    if (truth.contains(c) && d.box.width > truth.width / 2 && d.box.width < truth.width * 2) return true;
+  }
+  return false;
+}
+
+TEST(Detector, CoarseFirstFindsWhatTheFineScanFindsOnRealFaces) {
+  MOODTUNE_REQUIRE_FER();
+  DetectorParams fine_p;
+  fine_p.coarse_face = 0;
+  auto coarse = make_face_detector();  // the defaults: coarse first
+  auto fine = make_face_detector(fine_p);
+  for (int side : {180, 90}) {  // above and below the default coarse_face (120)
+    int fine_hits = 0, coarse_hits = 0, fine_false = 0, coarse_false = 0;
+    for (const std::string& f : test::fer_files("val", "happy", 40)) {
+      ComposedFrame c = compose_frame({cv::imread(f, cv::IMREAD_GRAYSCALE)}, {640, 480}, 3, side);
+      auto a = fine->detect(c.image), b = coarse->detect(c.image);
+      const bool fa = on_face(a, c.boxes[0]), fb = on_face(b, c.boxes[0]);
+      fine_hits += fa;
+      coarse_hits += fb;
+      if (fa) EXPECT_TRUE(fb) << f << " at " << side << " px: the fine scan found it, coarse first did not";
+      if (side < 120 && fa) EXPECT_EQ(a[0].box, b[0].box) << f << ": a small face must come from the fine scan";
+      // No false faces beyond the fine scan's: every detection off the face counts.
+      for (const auto& d : a) fine_false += !on_face({d}, c.boxes[0]);
+      for (const auto& d : b) coarse_false += !on_face({d}, c.boxes[0]);
+    }
+    EXPECT_GE(fine_hits, 5) << "too few faces found at " << side << " px to compare";
+    EXPECT_GE(coarse_hits, fine_hits);
+    EXPECT_LE(coarse_false, fine_false + 1) << side << " px: fine " << fine_false << ", coarse first " << coarse_false;
+    std::printf("%d px faces: found %d (fine) / %d (coarse first); false boxes %d / %d\n", side, fine_hits, coarse_hits,
+                fine_false, coarse_false);
+  }
 }
 
 }  // namespace
