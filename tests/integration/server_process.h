@@ -13,6 +13,24 @@
 
 namespace moodtune::test {
 
+// Starts `moodtune ARGS` as a child process with stdout and stderr sent to
+// the given files (in `cwd` when one is given); returns its pid.
+inline pid_t spawn_moodtune(std::vector<std::string> args, const std::filesystem::path& out = "/dev/null",
+                            const std::filesystem::path& err = "/dev/null", const std::filesystem::path& cwd = {}) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
+    if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(127);
+    args.insert(args.begin(), MOODTUNE_BINARY);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(MOODTUNE_BINARY, argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 class ServerProcess {
  public:
   // args: extra options after `serve --port 0`.
@@ -22,21 +40,9 @@ class ServerProcess {
     // A previous server's output in the same folder must not be read as ours.
     std::filesystem::remove(out_);
     std::filesystem::remove(err_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      if (chdir(dir.c_str()) != 0) _exit(127);
-      FILE* o = freopen(out_.c_str(), "w", stdout);
-      FILE* e = freopen(err_.c_str(), "w", stderr);
-      (void)o;
-      (void)e;
-      std::vector<std::string> all = {MOODTUNE_BINARY, "serve", "--port", "0"};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(MOODTUNE_BINARY, argv.data());
-      _exit(127);
-    }
+    std::vector<std::string> all = {"serve", "--port", "0"};
+    all.insert(all.end(), args.begin(), args.end());
+    pid_ = spawn_moodtune(all, out_, err_, dir);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     std::regex re(R"(http://[\d.]+:(\d+)/)");
     while (std::chrono::steady_clock::now() < deadline) {

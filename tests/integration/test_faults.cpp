@@ -27,19 +27,7 @@ std::string spotify_csv() { return std::string(MOODTUNE_SOURCE_DIR) + "/../share
 // progress), lets it run `ms` longer and SIGKILLs it. True if it was killed,
 // false if it had already finished.
 bool kill_while_running(const std::vector<std::string>& args, const std::function<bool()>& started, int ms) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* o = freopen("/dev/null", "w", stdout);
-    FILE* e = freopen("/dev/null", "w", stderr);
-    (void)o, (void)e;
-    std::vector<std::string> all = {MOODTUNE_BINARY};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(MOODTUNE_BINARY, argv.data());
-    _exit(127);
-  }
+  pid_t pid = test::spawn_moodtune(args);
   for (int i = 0; i < 3000 && !started(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   std::this_thread::sleep_for(std::chrono::milliseconds(ms));
   kill(pid, SIGKILL);
