@@ -40,10 +40,10 @@ struct DetectorParams {
   // Cascades, coarse first: look only for faces of at least coarse_face
   // pixels, on a copy scaled so such a face just fills the cascade's window
   // (128 px wide for a 640 px frame and Haar's 24 px window), and run the
-  // fine scan down to min_face only if that finds none. Most of a fine
-  // scan's cost is its small sizes, and a webcam listener's face is large
+  // fine scan down to min_face only if that finds none. That copy costs
+  // about a quarter of the fine scan, and a webcam listener's face is large
   // (150-300 px at arm's length), so most frames cost a fraction of a fine
-  // scan and recall never drops below it for a frame with one face. The
+  // scan, and recall never drops below it for a frame with one face. The
   // coarse grid gives a true face fewer overlapping hits, hence its own,
   // lower neighbour count (0 false faces on 140 textured backgrounds,
   // docs/detection.md). 0 = fine scan only (photos where small faces stand
