@@ -35,27 +35,14 @@ class CascadeDetector final : public FaceDetector {
     // Shrink the region so the smallest wanted face is ~32 px: comfortably
     // above the cascade's 24 px window, and few pixels to scan.
     double f = std::max(1.0, min_side / 32.0);
-    cv::Mat gray, small, eq;
+    cv::Mat gray, small;
     const cv::Mat sub = image(roi);
     if (sub.channels() == 1) gray = sub;
     else cv::cvtColor(sub, gray, sub.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
     if (f > 1.0) cv::resize(gray, small, cv::Size(), 1.0 / f, 1.0 / f, cv::INTER_AREA);
     else small = gray;
-    cv::equalizeHist(small, eq);
     const int lo = std::max(12, static_cast<int>(min_side / f)), hi = std::max(lo + 1, static_cast<int>(max_side / f));
-    std::vector<cv::Rect> boxes;
-    std::vector<int> neighbours;
-    cascade_.detectMultiScale(eq, boxes, neighbours, p_.scale_factor, p_.min_neighbors, 0, cv::Size(lo, lo),
-                              cv::Size(hi, hi));
-    std::vector<Detection> out;
-    for (size_t i = 0; i < boxes.size(); ++i) {
-      const cv::Rect& b = boxes[i];
-      out.push_back({cv::Rect(roi.x + static_cast<int>(b.x * f), roi.y + static_cast<int>(b.y * f),
-                              static_cast<int>(b.width * f), static_cast<int>(b.height * f)),
-                     static_cast<float>(neighbours[i])});
-    }
-    sort_largest_first(out);
-    return out;
+    return run_cascade(small, f, roi.tl(), lo, hi, p_.min_neighbors);
   }
 
   std::vector<Detection> detect(const cv::Mat& image) override {
@@ -80,18 +67,24 @@ class CascadeDetector final : public FaceDetector {
   std::vector<Detection> scan(const cv::Mat& image, int max_side, int min_face, int min_neighbors) {
     double f = 1.0;
     cv::Mat gray = downscale_gray(image, max_side, f);
+    return run_cascade(gray, f, {0, 0}, std::max(12, static_cast<int>(min_face / f)), 0, min_neighbors);
+  }
+
+  // Faces of lo..hi px (hi 0 = no limit) in `gray`, a copy shrunk by 1/f of
+  // the region at `offset`, mapped back to full-image coordinates.
+  std::vector<Detection> run_cascade(const cv::Mat& gray, double f, cv::Point offset, int lo, int hi, int min_neighbors) {
     // equalizeHist writes a new image: never modify the caller's frame.
     cv::Mat eq;
     cv::equalizeHist(gray, eq);
-    int min_side = std::max(12, static_cast<int>(min_face / f));
     std::vector<cv::Rect> boxes;
     std::vector<int> neighbours;
-    cascade_.detectMultiScale(eq, boxes, neighbours, p_.scale_factor, min_neighbors, 0, cv::Size(min_side, min_side));
+    cascade_.detectMultiScale(eq, boxes, neighbours, p_.scale_factor, min_neighbors, 0, cv::Size(lo, lo),
+                              hi > 0 ? cv::Size(hi, hi) : cv::Size());
     std::vector<Detection> out;
     for (size_t i = 0; i < boxes.size(); ++i) {
       const cv::Rect& b = boxes[i];
-      out.push_back({cv::Rect(static_cast<int>(b.x * f), static_cast<int>(b.y * f), static_cast<int>(b.width * f),
-                              static_cast<int>(b.height * f)),
+      out.push_back({cv::Rect(offset.x + static_cast<int>(b.x * f), offset.y + static_cast<int>(b.y * f),
+                              static_cast<int>(b.width * f), static_cast<int>(b.height * f)),
                      static_cast<float>(neighbours[i])});
     }
     sort_largest_first(out);
