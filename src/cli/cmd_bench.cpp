@@ -294,7 +294,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Opts>();
   auto* pipe = cmd->add_subcommand("pipeline", "Per-stage and end-to-end time per 640x480 frame with one face, per detector");
-  pipe->add_option("--model", o->model, "Model file")->capture_default_str();
+  pipe->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   pipe->add_option("--image", o->image, "Frame to use (default: a FER2013 val face in a 640x480 frame)");
   pipe->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
   pipe->add_option("--reps", o->reps, "Timed repetitions per detector")->capture_default_str();

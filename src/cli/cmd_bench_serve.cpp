@@ -249,7 +249,7 @@ int bench_serve(const Opts& o) {
 void add_bench_serve_command(CLI::App* bench, int& exit_code) {
   auto o = std::make_shared<Opts>();
   auto* cmd = bench->add_subcommand("serve", "Frame round trip and load against a real `moodtune serve`");
-  cmd->add_option("--model", o->model, "Model file")->capture_default_str();
+  cmd->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   cmd->add_option("--image", o->image, "Frame to post (default: a FER2013 val face in a 640x480 frame)");
   cmd->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
   cmd->add_option("--clients", o->clients, "Simultaneous clients in the load phase")->capture_default_str();

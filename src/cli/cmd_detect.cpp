@@ -19,7 +19,7 @@ void add_detect_command(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("images", o->images, "Image files")->required();
-  cmd->add_option("--model", o->model, "Model file")->capture_default_str();
+  cmd->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   add_detector_options(cmd, o->det);
   cmd->add_option("--annotate", o->annotate, "Write a copy of each image with boxes and labels into this folder");
   cmd->add_flag("--json", o->json, "One JSON document on stdout");

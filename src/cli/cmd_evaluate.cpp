@@ -82,7 +82,7 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("evaluate", "Measure a model on a class-folder tree (DIR/<class>/*)");
   auto o = std::make_shared<Opts>();
   cmd->add_option("--data", o->data, "Folder with one sub-folder per class")->required();
-  cmd->add_option("--model", o->model, "Model file")->capture_default_str();
+  cmd->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   cmd->add_flag("--detect", o->detect, "Run the face detector on whole photos first");
   add_detector_options(cmd, o->det);
   cmd->add_flag("--tta", o->tta, "Test-time augmentation: flip and small shifts averaged");

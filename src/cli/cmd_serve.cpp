@@ -35,7 +35,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--db", p->db_path, kDbHelp)->capture_default_str();
   cmd->add_option("--db-connections", p->db_connections, "Catalog connections shared by the request threads")
       ->capture_default_str()->check(CLI::Range(1, 64));
-  cmd->add_option("--model", p->model_path, "Emotion model file")->capture_default_str();
+  cmd->add_option("--model", p->model_path, kModelOptionHelp)->capture_default_str();
   cmd->add_option("--source", p->source, "Also analyse a video file or camera index on the server (kiosk/demo mode)");
   cmd->add_option("--web", p->web_dir, "Folder with the page's files")->capture_default_str();
   cmd->add_option("--pipelines", p->pipelines, "Frames analysed at once (0 = one per core)")->capture_default_str();

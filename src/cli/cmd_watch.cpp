@@ -20,7 +20,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--source", o->source, "Video file, or a camera index such as 0")->required();
-  cmd->add_option("--model", o->model, "Model file")->capture_default_str();
+  cmd->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   add_detector_options(cmd, o->det);
   cmd->add_option("--max-frames", o->max_frames, "Stop after N frames (0 = until the source ends)");
   cmd->add_option("--smoothing", o->alpha, "EMA weight of the newest frame, 0..1 (1 = no smoothing)")->capture_default_str();

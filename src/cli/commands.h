@@ -62,6 +62,8 @@ void add_detector_options(CLI::App* cmd, DetectorParams& p);
 // The shipped model: $MOODTUNE_MODEL, else models/default.mtm in the source
 // tree the binary was built from.
 std::string default_model_path();
+// Help for every --model option that loads a classifier.
+inline constexpr const char* kModelOptionHelp = "Model file, or several separated by commas: an ensemble averaging their probabilities";
 
 using moodtune::probs_json;
 // "happy 0.81 | angry 0.01 disgust 0.00 ..." for terminals.

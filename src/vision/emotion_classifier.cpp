@@ -5,7 +5,7 @@
 namespace moodtune {
 
 std::shared_ptr<const EmotionClassifier> EmotionClassifier::load(const std::string& path) {
-  return std::make_shared<const EmotionClassifier>(load_model_file(path), path);
+  return std::make_shared<const EmotionClassifier>(load_models(path), path);
 }
 
 EmotionClassifier::EmotionClassifier(LoadedModel model, std::string path) : model_(std::move(model)), path_(std::move(path)) {

@@ -25,7 +25,9 @@ using Probs = std::vector<float>;  // one per class, in info().classes order
 
 class EmotionClassifier {
  public:
-  static std::shared_ptr<const EmotionClassifier> load(const std::string& path);  // throws ModelFileError
+  // `path`: a model file, or several separated by commas for an ensemble
+  // (load_models). Throws ModelFileError.
+  static std::shared_ptr<const EmotionClassifier> load(const std::string& path);
   explicit EmotionClassifier(LoadedModel model, std::string path = {});
 
   // Gray input_size x input_size faces (crop_face / prepare_crop output).

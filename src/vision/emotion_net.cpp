@@ -84,21 +84,49 @@ EmotionNetImpl::EmotionNetImpl(const NetConfig& cfg_in) : cfg_(resolve_config(cf
   head = register_module("head", nn::Linear(feature_dim_, cfg_.num_classes));
 }
 
+EmotionNetImpl::EmotionNetImpl(std::vector<std::shared_ptr<EmotionNetImpl>> members) {
+  if (members.size() < 2) throw std::invalid_argument("an ensemble needs at least 2 members");
+  cfg_ = members[0]->config();
+  for (size_t i = 0; i < members.size(); ++i) {
+    const NetConfig& c = members[i]->config();
+    if (members[i]->is_ensemble()) throw std::invalid_argument("ensemble member " + std::to_string(i + 1) + " is an ensemble itself");
+    if (c.num_classes != cfg_.num_classes || c.input_size != cfg_.input_size)
+      throw std::invalid_argument("ensemble member " + std::to_string(i + 1) + " has " + std::to_string(c.num_classes) +
+                                  " classes at " + std::to_string(c.input_size) + " px, member 1 has " +
+                                  std::to_string(cfg_.num_classes) + " at " + std::to_string(cfg_.input_size) + " px");
+    members_.push_back(register_module("member" + std::to_string(i), members[i]));
+  }
+}
+
+void EmotionNetImpl::require_single(const char* what) const {
+  if (is_ensemble())
+    throw std::logic_error(std::string(what) + " needs a single network, not an ensemble of " +
+                           std::to_string(members_.size()) + ": fine-tune one of its members");
+}
+
 torch::Tensor EmotionNetImpl::features(torch::Tensor x) {
+  require_single("features()");
   x = backbone->forward(x);
   return x.mean({2, 3});
 }
 
 torch::Tensor EmotionNetImpl::forward(torch::Tensor x) {
-  return head(dropout(features(x)));
+  if (!is_ensemble()) return head(dropout(features(x)));
+  // Probabilities, not logits, are averaged: members trained apart need not
+  // share a logit scale.
+  torch::Tensor sum = torch::softmax(members_[0]->forward(x), 1);
+  for (size_t i = 1; i < members_.size(); ++i) sum = sum + torch::softmax(members_[i]->forward(x), 1);
+  return torch::log((sum / static_cast<double>(members_.size())).clamp_min(1e-12));
 }
 
 void EmotionNetImpl::reset_head(int num_classes) {
+  require_single("reset_head()");
   cfg_.num_classes = num_classes;
   head = replace_module("head", nn::Linear(feature_dim_, num_classes));
 }
 
 void EmotionNetImpl::set_backbone_frozen(bool frozen) {
+  require_single("set_backbone_frozen()");
   frozen_ = frozen;
   for (auto& t : backbone->parameters()) t.set_requires_grad(!frozen);
   train(is_training());
@@ -106,7 +134,7 @@ void EmotionNetImpl::set_backbone_frozen(bool frozen) {
 
 void EmotionNetImpl::train(bool on) {
   torch::nn::Module::train(on);
-  if (frozen_) backbone->eval();
+  if (frozen_ && backbone) backbone->eval();
 }
 
 

@@ -10,6 +10,10 @@
 // faces: a 3x3 stem, three stages of BasicBlocks with stride-2 transitions,
 // global average pooling, dropout and a linear head. The backbone and head
 // are separate so that fine-tuning can replace or freeze them.
+//
+// An ensemble is an EmotionNet too (built from trained members, see
+// load_models in model_file.h), so evaluation, TTA and inference need no
+// second code path.
 #pragma once
 #include <torch/torch.h>
 
@@ -48,17 +52,27 @@ TORCH_MODULE(BasicBlock);
 class EmotionNetImpl : public torch::nn::Module {
  public:
   explicit EmotionNetImpl(const NetConfig& cfg);
+  // An ensemble of trained nets with the same class count and input size:
+  // forward() returns the log of their mean class probabilities, so
+  // softmax(forward(x)) is that mean. Members run one after another, so a
+  // forward pass costs the sum of theirs. Throws std::invalid_argument when
+  // the members do not fit together.
+  explicit EmotionNetImpl(std::vector<std::shared_ptr<EmotionNetImpl>> members);
   torch::Tensor forward(torch::Tensor x);     // [N,1,S,S] normalised -> logits [N,C]
   torch::Tensor features(torch::Tensor x);    // pooled backbone features [N,F]
   // Replaces the head with a fresh one for a new class count (transfer learning).
   void reset_head(int num_classes);
   // Transfer learning: the backbone stops learning (no gradients) and keeps
   // its batch-norm statistics (stays in eval mode even when train() is called).
+  // features, reset_head and set_backbone_frozen throw std::logic_error on an
+  // ensemble: fine-tune one of its members instead.
   void set_backbone_frozen(bool frozen);
   bool backbone_frozen() const { return frozen_; }
   void train(bool on = true) override;
-  const NetConfig& config() const { return cfg_; }
+  const NetConfig& config() const { return cfg_; }  // an ensemble: its first member's
   int64_t parameter_count() const;
+  bool is_ensemble() const { return !members_.empty(); }
+  size_t member_count() const { return members_.empty() ? 1 : members_.size(); }
 
  private:
   NetConfig cfg_;
@@ -67,6 +81,8 @@ class EmotionNetImpl : public torch::nn::Module {
   torch::nn::Linear head{nullptr};
   int feature_dim_ = 0;
   bool frozen_ = false;
+  std::vector<std::shared_ptr<EmotionNetImpl>> members_;  // empty unless an ensemble
+  void require_single(const char* what) const;
 };
 TORCH_MODULE(EmotionNet);
 

@@ -195,4 +195,35 @@ LoadedModel load_model_file(const std::string& path) {
   return m;
 }
 
+LoadedModel load_models(const std::string& paths) {
+  if (paths.find(',') == std::string::npos) return load_model_file(paths);
+  std::vector<std::string> files;
+  for (size_t start = 0;;) {
+    size_t comma = paths.find(',', start);
+    files.push_back(paths.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  std::vector<std::shared_ptr<EmotionNetImpl>> nets;
+  LoadedModel first;
+  for (const auto& f : files) {
+    if (f.empty()) throw ModelFileError("'" + paths + "': empty file name in the list of ensemble members");
+    LoadedModel m = load_model_file(f);
+    if (nets.empty()) {
+      first = m;
+    } else if (m.info.classes != first.info.classes || m.info.net.input_size != first.info.net.input_size ||
+               m.info.norm.mean != first.info.norm.mean || m.info.norm.std != first.info.norm.std) {
+      throw ModelFileError(f + ": cannot join an ensemble with " + files[0] +
+                           ": classes, input size or normalisation differ");
+    }
+    nets.push_back(m.net.ptr());
+  }
+  LoadedModel out;
+  out.info = first.info;
+  out.info.meta["ensemble"] = files;
+  out.net = EmotionNet(std::move(nets));
+  out.net->eval();
+  return out;
+}
+
 }  // namespace moodtune

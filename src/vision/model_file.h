@@ -5,6 +5,7 @@
 //   moodtune::save_model_file("m.mtm", net, info);
 //   moodtune::LoadedModel m = moodtune::load_model_file("m.mtm");
 //   m.net->forward(x);                      // m.info.classes names the outputs
+//   auto e = moodtune::load_models("a.mtm,b.mtm");  // an ensemble of both
 //
 // Layout (little-endian): "MOODTUNE-MODEL\n" | u32 format version | u64 header
 // length | header JSON | u64 payload length | payload (libtorch archive of
@@ -44,6 +45,13 @@ inline constexpr uint32_t kModelFormatVersion = 1;
 
 void save_model_file(const std::string& path, EmotionNet& net, const ModelInfo& info);
 LoadedModel load_model_file(const std::string& path);
+
+// One model file, or several separated by commas: an ensemble that averages
+// their class probabilities (EmotionNetImpl's ensemble constructor). Members
+// must agree on classes (names and order), input size and normalisation;
+// info is the first member's, with meta["ensemble"] listing the files.
+// Throws ModelFileError naming the file at fault.
+LoadedModel load_models(const std::string& paths);
 
 // Header only (no weights): for `moodtune info`-style listings and checks.
 ModelInfo read_model_info(const std::string& path);

@@ -123,6 +123,18 @@ TEST(Cli, EvaluateWritesTheAgreedJson) {
   EXPECT_EQ(j["per_class"]["happy"]["support"], 8);
   EXPECT_NE(r.out.find("confusion"), std::string::npos);
 
+  // An ensemble of the model with itself must predict what the model alone
+  // does; a member that does not exist is named.
+  const std::string twice = test::model_path() + "," + test::model_path();
+  r = test::run_moodtune("evaluate --data " + (dir / "crops").string() + " --model " + twice + " --json " +
+                         (dir / "twice.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(test::slurp(dir / "twice.json"))["confusion"], j["confusion"]);
+  r = test::run_moodtune("evaluate --data " + (dir / "crops").string() + " --model " + test::model_path() + "," +
+                         (dir / "missing.mtm").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing.mtm: model file not found"), std::string::npos) << r.err;
+
   r = test::run_moodtune("evaluate --detect --data " + (dir / "photos").string() + " --json " + (dir / "photos.json").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json p = json::parse(test::slurp(dir / "photos.json"));

@@ -148,3 +148,61 @@ TEST(ModelFile, FuzzRegressionHugeLengthIsTruncationNotACrash) {
     EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
   }
 }
+
+// The ensemble is checked against a plain reference: the mean of the
+// members' own softmax outputs.
+TEST(ModelFile, EnsembleAveragesItsMembersProbabilities) {
+  auto dir = test::temp_dir("model-ensemble");
+  EmotionNet a{nullptr};
+  std::string pa = save_small((dir / "a.mtm").string(), &a);
+  torch::manual_seed(11);
+  ModelInfo info = small_info();
+  EmotionNet b = make_emotion_net(info.net);
+  b->eval();
+  save_model_file((dir / "b.mtm").string(), b, info);
+  LoadedModel e = load_models(pa + "," + (dir / "b.mtm").string());
+  EXPECT_TRUE(e.net->is_ensemble());
+  EXPECT_EQ(e.net->member_count(), 2u);
+  EXPECT_EQ(e.net->parameter_count(), a->parameter_count() + b->parameter_count());
+  EXPECT_EQ(e.info.meta["ensemble"].size(), 2u);
+  EXPECT_EQ(e.info.classes, info.classes);
+  torch::manual_seed(9);
+  torch::Tensor x = torch::randn({4, 1, 48, 48});
+  torch::NoGradGuard ng;
+  torch::Tensor want = (torch::softmax(a->forward(x), 1) + torch::softmax(b->forward(x), 1)) / 2;
+  torch::Tensor got = torch::softmax(e.net->forward(x), 1);
+  EXPECT_TRUE(torch::allclose(got, want, 1e-5, 1e-6)) << (got - want).abs().max().item<float>();
+  // The two members really differ, so the test can tell a mean from either one.
+  EXPECT_FALSE(torch::allclose(torch::softmax(a->forward(x), 1), want, 1e-4, 1e-5));
+  // TTA goes through the same forward.
+  EXPECT_EQ(predict_probs(e.net, x, true).sizes(), want.sizes());
+  // A single path is a single net, as before.
+  EXPECT_FALSE(load_models(pa).net->is_ensemble());
+}
+
+TEST(ModelFile, EnsembleRefusesMembersThatDoNotFitAndSaysWhich) {
+  auto dir = test::temp_dir("model-ensemble-bad");
+  std::string pa = save_small((dir / "a.mtm").string());
+  ModelInfo other = small_info();
+  other.net.num_classes = 3;
+  other.classes = {"x", "y", "z"};
+  EmotionNet c = make_emotion_net(other.net);
+  save_model_file((dir / "c.mtm").string(), c, other);
+  auto error_of = [](const std::string& paths) {
+    try {
+      load_models(paths);
+    } catch (const ModelFileError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  std::string msg = error_of(pa + "," + (dir / "c.mtm").string());
+  EXPECT_NE(msg.find("c.mtm"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("differ"), std::string::npos) << msg;
+  EXPECT_NE(error_of(pa + ",").find("empty file name"), std::string::npos);
+  EXPECT_NE(error_of(pa + ",/nonexistent/b.mtm").find("not found"), std::string::npos);
+  // An ensemble cannot be fine-tuned as a whole.
+  LoadedModel e = load_models(pa + "," + pa);
+  EXPECT_THROW(e.net->reset_head(3), std::logic_error);
+  EXPECT_THROW(e.net->set_backbone_frozen(true), std::logic_error);
+}
