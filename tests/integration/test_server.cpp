@@ -6,6 +6,9 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <chrono>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -273,11 +276,20 @@ TEST_F(Server, MetricsAndNoFramesOnDisk) {
   std::vector<uchar> jpg;
   cv::imencode(".jpg", blank, jpg);
   ASSERT_EQ(c.Post("/api/frames", std::string(jpg.begin(), jpg.end()), "image/jpeg")->status, 200);
-  auto r = c.Get("/metrics");
-  ASSERT_EQ(r->status, 200);
-  EXPECT_NE(r->body.find("moodtune_http_requests_total{route=\"/api/frames\""), std::string::npos) << r->body;
-  EXPECT_NE(r->body.find("moodtune_http_request_duration_seconds_bucket"), std::string::npos);
-  EXPECT_NE(r->body.find("moodtune_frames_total"), std::string::npos);
+  // A request is counted by the server's logger hook, which runs once the
+  // response is written: the client may read it a moment before (seen under
+  // ASan), so wait up to 5 s for the count rather than racing it.
+  std::string body;
+  for (int i = 0; i < 100; ++i) {
+    auto r = c.Get("/metrics");
+    ASSERT_EQ(r->status, 200);
+    body = r->body;
+    if (body.find("route=\"/api/frames\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(body.find("moodtune_http_requests_total{route=\"/api/frames\""), std::string::npos) << body;
+  EXPECT_NE(body.find("moodtune_http_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(body.find("moodtune_frames_total"), std::string::npos);
   // The server's working folder holds the database and nothing image-like.
   for (const auto& e : fs::recursive_directory_iterator(*dir_)) {
     std::string ext = e.path().extension().string();
