@@ -75,15 +75,7 @@ int bench_pipeline(const std::string& model, const std::string& image, const std
       for (int i = 0; i < reps + 10; ++i) {
         const cv::Mat& f = video ? moving[static_cast<size_t>(i) % moving.size()] : mode == "no_face" ? empty : frame;
         FrameResult r = pipe.process(f, video ? tracker.search_hints() : std::vector<cv::Rect>{});
-        if (video) {
-          std::vector<cv::Rect> boxes;
-          std::vector<std::vector<float>> probs;
-          for (const auto& fr : r.faces) {
-            boxes.push_back(fr.box);
-            probs.push_back(fr.probs);
-          }
-          tracker.update(boxes, probs);
-        }
+        if (video) track_faces(tracker, r);
         if (i < 10) continue;  // warm-up
         faces += static_cast<int64_t>(r.faces.size());
         full_scans += r.times.full_scan;
@@ -202,7 +194,6 @@ std::string bench_store(const std::string& label, const std::function<std::strin
   for (int64_t id = 1; id <= 30; ++id) cat.record_feedback("bench", id * 97, id % 3 ? FeedbackAction::kLike : FeedbackAction::kSkip);
   Recommender rec(cat);
   std::mt19937 rng(7);
-  const std::vector<std::string> em = {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"};
   for (Strategy st : {Strategy::kMatch, Strategy::kUplift, Strategy::kCalm}) {
     std::vector<double> lat;
     for (int i = 0; i < reps; ++i) {
@@ -210,7 +201,7 @@ std::string bench_store(const std::string& label, const std::function<std::strin
       rp.strategy = st;
       rp.listener = "bench";
       auto t0 = Clock::now();
-      auto list = rec.recommend(*emotion_va(em[rng() % em.size()]), rp);
+      auto list = rec.recommend(kEmotionVA[rng() % kEmotionVA.size()], rp);
       lat.push_back(ms(t0, Clock::now()));
     }
     Summary s = summarise(lat);

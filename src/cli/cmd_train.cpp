@@ -41,10 +41,15 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--contrast", p->augment.contrast, "Max contrast change")->capture_default_str();
   cmd->add_option("--gamma", p->augment.gamma, "Max gamma change")->capture_default_str();
   cmd->add_option("--erase", p->augment.erase_prob, "Random erasing probability")->capture_default_str();
+  auto mix = std::make_shared<std::string>("none");
+  cmd->add_option("--mix", *mix, "Batch mixing: none | mixup | cutmix")->capture_default_str();
+  cmd->add_option("--mix-alpha", p->mix.alpha, "Mixing weight ~ Beta(alpha, alpha)")->capture_default_str();
+  cmd->add_option("--mix-prob", p->mix.prob, "Share of batches mixed")->capture_default_str();
   auto report_only = std::make_shared<bool>(false);
   cmd->add_flag("--report-only", *report_only, "Only (re)write the report of the run in --out");
-  cmd->callback([p, report_only, &exit_code] {
+  cmd->callback([p, mix, report_only, &exit_code] {
     try {
+      p->mix.mode = parse_mix_mode(*mix);
       LoadReport rep;
       DataSplits data = load_splits(p->data, p->net.input_size, rep);
       for (const auto& prob : rep.problems) std::cerr << "warning: " << prob << "\n";

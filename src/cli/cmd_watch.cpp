@@ -54,13 +54,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
     while ((o->max_frames <= 0 || frame_no < o->max_frames) && cap.read(frame)) {
       if (frame.empty()) break;
       FrameResult r = pipe->process(frame, tracker.search_hints());
-      std::vector<cv::Rect> boxes;
-      std::vector<std::vector<float>> probs;
-      for (const auto& f : r.faces) {
-        boxes.push_back(f.box);
-        probs.push_back(f.probs);
-      }
-      std::vector<FaceTrack> tracks = tracker.update(boxes, probs);
+      std::vector<FaceTrack> tracks = track_faces(tracker, r);
       const double t = frame_no / fps;
       if (o->json) {
         nlohmann::json fj = {{"frame", frame_no}, {"t", std::round(t * 1000) / 1000}, {"faces", nlohmann::json::array()}, {"ms", r.times.total_ms}};

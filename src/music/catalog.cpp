@@ -4,22 +4,6 @@
 
 namespace moodtune {
 
-const char* action_name(FeedbackAction a) {
-  switch (a) {
-    case FeedbackAction::kLike: return "like";
-    case FeedbackAction::kSkip: return "skip";
-    case FeedbackAction::kPlayed: return "played";
-  }
-  return "?";
-}
-
-std::optional<FeedbackAction> parse_action(const std::string& s) {
-  if (s == "like") return FeedbackAction::kLike;
-  if (s == "skip") return FeedbackAction::kSkip;
-  if (s == "played") return FeedbackAction::kPlayed;
-  return std::nullopt;
-}
-
 namespace {
 // Migration i takes the schema from version i to i+1. Both stores get the
 // same tables, columns, keys and constraints; the DDL differs only where the

@@ -23,40 +23,15 @@
 
 #include <memory>
 
+#include "music/track.h"
 #include "storage/database.h"
 
 namespace moodtune {
-
-struct Track {
-  int64_t id = 0;
-  std::string source;       // "spotify" | "local"
-  std::string external_id;  // Spotify id, or the file path for local tracks
-  std::string title, artist, album;
-  std::vector<std::string> genres;
-  int64_t duration_ms = 0;
-  int popularity = 0;
-  std::optional<double> valence, energy, tempo, danceability, acousticness, instrumentalness, loudness,
-      speechiness, liveness;
-  std::optional<int> key, mode;
-  std::string mood_label;                   // e.g. a source playlist's mood
-  std::optional<double> valence_override;   // a listener's correction, in [-1, 1]; wins over the estimate
-  std::optional<double> arousal_override;
-};
-
-enum class FeedbackAction { kLike, kSkip, kPlayed };
-const char* action_name(FeedbackAction a);
-std::optional<FeedbackAction> parse_action(const std::string& s);
 
 struct CatalogStats {
   int64_t tracks = 0, spotify = 0, local = 0, listeners = 0, history = 0, with_features = 0;
   std::vector<std::pair<std::string, int64_t>> top_genres;
   std::vector<std::pair<std::string, int64_t>> imports;  // file -> tracks
-};
-
-struct HistoryEntry {
-  int64_t track_id = 0;
-  std::string action;  // like | skip | played
-  std::string at;      // ISO 8601, UTC
 };
 
 // A scanned local audio file: what it looked like when it was analysed.

@@ -16,6 +16,7 @@
 
 #include "audio/audio_features.h"
 #include "common/progress.h"
+#include "mood/affect.h"
 
 namespace fs = std::filesystem;
 
@@ -87,8 +88,9 @@ Analysed analyse_file(const std::string& path) {
     MoodEstimate m = estimate_mood(f);
     if (t.duration_ms == 0) t.duration_ms = static_cast<int64_t>(1000 * (audio.source_duration_s > 0 ? audio.source_duration_s : f.duration_s));
     // Stored on Spotify's [0, 1] scale so one mapping serves both sources.
-    t.valence = (m.valence + 1) / 2;
-    t.energy = (m.arousal + 1) / 2;
+    const UnitVA unit = va_to_unit({m.valence, m.arousal});
+    t.valence = unit.valence;
+    t.energy = unit.energy;
     t.loudness = f.loudness_lufs;
     if (f.tempo_bpm > 0) t.tempo = f.tempo_bpm;
     if (f.key >= 0) t.key = f.key;

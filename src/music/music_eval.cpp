@@ -6,10 +6,6 @@
 
 namespace moodtune {
 
-namespace {
-const std::vector<std::string> kEmotions = {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"};
-}
-
 std::vector<std::string> fitting_labels(const std::string& e) {
   // Spotify-mood quadrants: Happy (+v, mid a), Energetic (high a), Sad (-v,
   // low a), Calm (low a). An emotion's mirror is the quadrant its
@@ -27,7 +23,7 @@ std::vector<std::string> fitting_labels(const std::string& e) {
 std::vector<AgreementRow> mood_agreement(Catalog& catalog, int n) {
   Recommender rec(catalog);
   std::vector<AgreementRow> out;
-  for (const auto& e : kEmotions) {
+  for (const auto& e : default_class_names()) {
     AgreementRow row{e, fitting_labels(e), 0, 0};
     RecommendParams rp;
     rp.n = n;
@@ -44,7 +40,7 @@ std::vector<AgreementRow> mood_agreement(Catalog& catalog, int n) {
 namespace {
 double genre_share(Recommender& rec, const std::string& listener, const std::string& genre) {
   int hit = 0, total = 0;
-  for (const auto& e : kEmotions) {
+  for (const auto& e : default_class_names()) {
     RecommendParams rp;
     rp.listener = listener;
     rp.recent_window = 0;  // measure preference, not novelty
@@ -64,7 +60,7 @@ SkipSimulation simulate_genre_skipper(Catalog& catalog, const std::string& genre
   s.share_before = genre_share(rec, "skipper", genre);
   s.other_before = genre_share(rec, "bystander", genre);
   std::vector<std::vector<int64_t>> before_lists;
-  for (const auto& e : kEmotions) {
+  for (const auto& e : default_class_names()) {
     RecommendParams rp;
     rp.listener = "bystander";
     std::vector<int64_t> ids;
@@ -76,12 +72,12 @@ SkipSimulation simulate_genre_skipper(Catalog& catalog, const std::string& genre
   // no longer shows up at all.
   for (int round = 0, last = -1; s.skips < skips && s.skips != last && round < 20; ++round) {
     last = s.skips;
-    for (const auto& e : kEmotions) for (Strategy st : {Strategy::kMatch, Strategy::kUplift, Strategy::kCalm}) {
+    for (const VA& va : kEmotionVA) for (Strategy st : {Strategy::kMatch, Strategy::kUplift, Strategy::kCalm}) {
       RecommendParams rp;
       rp.listener = "skipper";
       rp.strategy = st;
       rp.n = 20;
-      for (const auto& r : rec.recommend(*emotion_va(e), rp)) {
+      for (const auto& r : rec.recommend(va, rp)) {
         if (s.skips >= skips) break;
         if (std::find(r.track.genres.begin(), r.track.genres.end(), genre) == r.track.genres.end()) continue;
         catalog.record_feedback("skipper", r.track.id, FeedbackAction::kSkip);
@@ -92,11 +88,11 @@ SkipSimulation simulate_genre_skipper(Catalog& catalog, const std::string& genre
   s.share_after = genre_share(rec, "skipper", genre);
   s.other_after = genre_share(rec, "bystander", genre);
   s.other_unchanged = true;
-  for (size_t i = 0; i < kEmotions.size(); ++i) {
+  for (size_t i = 0; i < kEmotionVA.size(); ++i) {
     RecommendParams rp;
     rp.listener = "bystander";
     std::vector<int64_t> ids;
-    for (const auto& r : rec.recommend(*emotion_va(kEmotions[i]), rp)) ids.push_back(r.track.id);
+    for (const auto& r : rec.recommend(kEmotionVA[i], rp)) ids.push_back(r.track.id);
     s.other_unchanged = s.other_unchanged && ids == before_lists[i];
   }
   return s;

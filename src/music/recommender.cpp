@@ -1,5 +1,7 @@
 #include "music/recommender.h"
 
+#include "music/catalog.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,16 +26,6 @@ const char* strategy_name(Strategy s) {
     case Strategy::kCalm: return "calm";
   }
   return "?";
-}
-
-std::string nearest_emotion(VA va) {
-  std::string best = "neutral";
-  double bd = std::numeric_limits<double>::max();
-  for (const char* e : {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"}) {
-    double d = va_distance(va, *emotion_va(e));
-    if (d < bd) bd = d, best = e;
-  }
-  return best;
 }
 
 std::string normalise_title(const std::string& title) {

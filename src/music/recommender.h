@@ -20,10 +20,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "music/catalog.h"
 #include "music/mood.h"
+#include "music/track.h"
 
 namespace moodtune {
+
+class Catalog;
 
 enum class Strategy { kMatch, kUplift, kCalm };
 std::optional<Strategy> parse_strategy(const std::string& s);
@@ -77,7 +79,6 @@ class Recommender {
   std::unordered_map<std::string, int> genre_id_, artist_id_;
 };
 
-std::string nearest_emotion(VA va);
 // "Song Title - 2019 Remaster (feat. X)" -> "song title"
 std::string normalise_title(const std::string& title);
 

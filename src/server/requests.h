@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "music/catalog.h"
+#include "music/track.h"
 
 namespace moodtune {
 

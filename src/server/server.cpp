@@ -4,17 +4,16 @@
 
 #include <condition_variable>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <mutex>
 
 #include "common/emotions.h"
-#include "music/catalog_pool.h"
-#include "music/recommender.h"
 #include "server/api_json.h"
+#include "server/audio_route.h"
 #include "server/requests.h"
-#include "server/sessions.h"
 #include "server/source_stream.h"
+#include "service/mood_service.h"
+#include "service/sessions.h"
 #include "vision/image_io.h"
 
 namespace moodtune {
@@ -63,61 +62,27 @@ std::string cookie_value(const httplib::Request& req, const std::string& name) {
   return {};
 }
 
-const char* audio_content_type(std::string ext) {
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (ext == ".ogg" || ext == ".oga" || ext == ".opus") return "audio/ogg";
-  if (ext == ".mp3") return "audio/mpeg";
-  if (ext == ".flac") return "audio/flac";
-  if (ext == ".wav") return "audio/wav";
-  if (ext == ".m4a" || ext == ".aac") return "audio/mp4";
-  return "application/octet-stream";
+int http_status(ServiceError::Kind k) {
+  switch (k) {
+    case ServiceError::Kind::kBadInput: return 400;
+    case ServiceError::Kind::kNotFound: return 404;
+    case ServiceError::Kind::kUnavailable: return 503;
+  }
+  return 500;
 }
-
 
 }  // namespace
 
 struct MoodServer::Impl {
   ServerParams p;
-  std::shared_ptr<const EmotionClassifier> clf;
+  std::unique_ptr<MoodService> service;
   std::vector<std::string> classes;
-
-  std::mutex pool_mu;
-  std::condition_variable pool_cv;
-  std::vector<std::unique_ptr<EmotionPipeline>> pool;
-
-  // Requests borrow catalog connections from the pool; the recommender
-  // keeps its own connection and in-memory track index behind a lock.
-  std::unique_ptr<CatalogPool> catalogs;
-  std::mutex recommender_mu;
-  std::unique_ptr<Catalog> recommender_catalog;
-  std::unique_ptr<Recommender> recommender;
 
   SessionStore sessions;
   ServerMetrics metrics;
   std::unique_ptr<SourceStream> source;
   httplib::Server http;
   std::atomic<bool> stopping{false};
-
-  // Borrow a pipeline (detector + shared classifier) for one frame.
-  FrameResult process(const cv::Mat& img, const std::vector<cv::Rect>& hints) {
-    std::unique_ptr<EmotionPipeline> pipe;
-    {
-      std::unique_lock<std::mutex> lock(pool_mu);
-      pool_cv.wait(lock, [&] { return !pool.empty(); });
-      pipe = std::move(pool.back());
-      pool.pop_back();
-    }
-    struct Return {
-      Impl* self;
-      std::unique_ptr<EmotionPipeline>& pipe;
-      ~Return() {
-        std::lock_guard<std::mutex> lock(self->pool_mu);
-        self->pool.push_back(std::move(pipe));
-        self->pool_cv.notify_one();
-      }
-    } give_back{this, pipe};
-    return pipe->process(img, hints);
-  }
 
   // The page keeps its session id per tab (sessionStorage) and sends it in
   // X-Moodtune-Session, so two tabs of one browser do not mix; the cookie
@@ -156,18 +121,15 @@ MoodServer::MoodServer(ServerParams p) : impl_(std::make_unique<Impl>()) {
   s.sessions.set_adopt_ids(s.p.adopt_session_ids);
   if (!fs::is_directory(s.p.web_dir)) throw std::runtime_error("web folder not found: " + s.p.web_dir);
   // Everything that can fail at start fails here, before the port is bound.
-  s.clf = EmotionClassifier::load(s.p.model_path);
-  s.classes = s.clf->classes();
-  int n = s.p.pipelines > 0 ? s.p.pipelines : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  for (int i = 0; i < n; ++i) s.pool.push_back(std::make_unique<EmotionPipeline>(s.clf, s.p.pipeline));
-  if (!is_postgres_url(s.p.db_path)) {
-    fs::path db(s.p.db_path);
-    if (db.has_parent_path()) fs::create_directories(db.parent_path());
-  }
-  s.catalogs = std::make_unique<CatalogPool>(s.p.db_path, s.p.db_connections);
-  s.recommender_catalog = std::make_unique<Catalog>(s.p.db_path);
-  s.recommender = std::make_unique<Recommender>(*s.recommender_catalog);
-  if (!s.p.source.empty()) s.source = std::make_unique<SourceStream>(s.p.source, s.clf, s.p.pipeline);
+  ServiceParams sp;
+  sp.db_path = s.p.db_path;
+  sp.db_connections = s.p.db_connections;
+  sp.model_path = s.p.model_path;
+  sp.pipeline = s.p.pipeline;
+  sp.pipelines = s.p.pipelines;
+  s.service = std::make_unique<MoodService>(sp, s.p.default_listener);
+  s.classes = s.service->classes();
+  if (!s.p.source.empty()) s.source = std::make_unique<SourceStream>(s.p.source, s.service->classifier(), s.p.pipeline);
   s.setup_routes();
 }
 
@@ -228,9 +190,10 @@ void MoodServer::Impl::setup_routes() {
     std::string msg = "internal error";
     try {
       if (ep) std::rethrow_exception(ep);
-    } catch (const DbUnavailable& e) {  // the database is down or saturated: say so, and fast
-      metrics.add("moodtune_errors_total", 1, "kind=\"db_unavailable\"");
-      return send_error(res, 503, std::string("database unavailable: ") + e.what());
+    } catch (const ServiceError& e) {
+      // The database is down or saturated, or an id is unknown: say so, and fast.
+      if (e.kind() == ServiceError::Kind::kUnavailable) metrics.add("moodtune_errors_total", 1, "kind=\"db_unavailable\"");
+      return send_error(res, http_status(e.kind()), e.what());
     } catch (const std::exception& e) {
       msg = e.what();
     } catch (...) {
@@ -255,7 +218,7 @@ void MoodServer::Impl::setup_routes() {
     std::string user = req.has_param("user") ? req.get_param_value("user") : p.default_listener;
     if (!valid_listener(user)) return send_error(res, 400, "user must be 1-64 letters, digits, - _ or .");
     json items = json::array();
-    for (const auto& h : catalogs->acquire()->history(user, 100))
+    for (const auto& h : service->history(user, 100))
       items.push_back({{"track", h.track_id}, {"action", h.action}, {"at", h.at}});
     send_json(res, {{"user", user}, {"feedback", items}});
   });
@@ -263,22 +226,15 @@ void MoodServer::Impl::setup_routes() {
   http.Get("/api/health", [this](const httplib::Request&, httplib::Response& res) {
     // Frames keep working without the database, so the instance reports
     // itself degraded rather than down.
-    json tracks = nullptr, db = "ok";
-    try {
-      auto cat = catalogs->acquire(std::chrono::milliseconds(500));
-      tracks = cat->track_count();
-      if (!cat->db().writable()) db = "read-only file system: feedback is not saved";
-    } catch (const DbError& e) {
-      db = std::string("unavailable: ") + e.what();
-    }
-    json j = {{"status", tracks.is_null() ? "degraded" : "ok"}, {"db", db}, {"model", p.model_path},
-              {"classes", classes}, {"tracks", tracks},
+    const HealthReport h = service->health();
+    json j = {{"status", h.degraded ? "degraded" : "ok"}, {"db", h.db}, {"model", p.model_path},
+              {"classes", classes}, {"tracks", h.tracks ? json(*h.tracks) : json(nullptr)},
               {"sessions", sessions.size()}, {"source", source ? json(source->latest().status) : json(nullptr)}};
     send_json(res, j);
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     metrics.set_gauge("moodtune_sessions", static_cast<double>(sessions.size()));
-    metrics.set_gauge("moodtune_db_retries", static_cast<double>(transient_retries()));
+    metrics.set_gauge("moodtune_db_retries", static_cast<double>(catalog_retries()));
     res.set_content(metrics.render(), "text/plain; version=0.0.4");
   });
   setup_source_routes();
@@ -300,39 +256,15 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
   }
   auto t0 = std::chrono::steady_clock::now();
   auto s = session(req, res);
-  std::vector<cv::Rect> hints;
-  {
-    std::lock_guard<std::mutex> lock(s->mu);
-    hints = s->tracker.search_hints();
-  }
-  FrameResult r = process(img, hints);
-  std::vector<cv::Rect> boxes;
-  std::vector<std::vector<float>> probs;
-  for (const auto& f : r.faces) {
-    boxes.push_back(f.box);
-    probs.push_back(f.probs);
-  }
-  json out;
-  {
-    std::lock_guard<std::mutex> lock(s->mu);
-    auto tracks = s->tracker.update(boxes, probs);
-    json faces = json::array();
-    const FaceTrack* main = nullptr;
-    for (const auto& t : tracks) {
-      faces.push_back(face_json(t, classes));
-      if (!main || t.box.area() > main->box.area()) main = &t;
-    }
-    if (main) {
-      s->camera_mood = main->smoothed;
-      s->record(main->smoothed);
-    }
-    out = {{"faces", faces}, {"mood", mood_json(s->mood(), s->mood_source(), classes)},
-           {"image", {{"width", img.cols}, {"height", img.rows}}},
-           {"ms", {{"detect", r.times.detect_ms}, {"classify", r.times.classify_ms},
-                   {"total", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}}}};
-  }
+  const FrameObservation o = service->observe_frame(*s, img);
+  json faces = json::array();
+  for (const auto& t : o.tracks) faces.push_back(face_json(t, classes));
+  json out = {{"faces", faces}, {"mood", mood_json(o.mood, o.mood_source, classes)},
+              {"image", {{"width", img.cols}, {"height", img.rows}}},
+              {"ms", {{"detect", o.times.detect_ms}, {"classify", o.times.classify_ms},
+                      {"total", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}}}};
   metrics.add("moodtune_frames_total", 1);
-  metrics.add("moodtune_faces_total", static_cast<double>(r.faces.size()));
+  metrics.add("moodtune_faces_total", static_cast<double>(o.tracks.size()));
   send_json(res, out);
 }
 
@@ -341,9 +273,7 @@ void MoodServer::Impl::handle_mood(const httplib::Request& req, httplib::Respons
   if (req.method == "POST") {
     try {
       MoodRequest m = parse_mood_request(req.body);
-      std::lock_guard<std::mutex> lock(s->mu);
-      if (m.clear) s->manual.reset();
-      else s->manual = m.probs;
+      service->set_manual_mood(*s, m.clear ? std::nullopt : std::optional<std::vector<float>>(m.probs));
     } catch (const std::exception& e) {
       return send_error(res, 400, std::string("bad mood: ") + e.what());
     }
@@ -359,30 +289,27 @@ void MoodServer::Impl::handle_mood(const httplib::Request& req, httplib::Respons
 }
 
 void MoodServer::Impl::handle_recommendations(const httplib::Request& req, httplib::Response& res) {
-  RecommendParams rp;
-  std::vector<float> probs;
-  std::string mood_source;
+  RecommendQuery q;
   try {
     auto strategy = parse_strategy(req.has_param("strategy") ? req.get_param_value("strategy") : "match");
     if (!strategy) throw std::invalid_argument("strategy must be match, uplift or calm");
-    rp.strategy = *strategy;
+    q.strategy = *strategy;
     if (req.has_param("n")) {
       size_t used = 0;
       std::string n = req.get_param_value("n");
-      rp.n = std::stoi(n, &used);
-      if (used != n.size() || rp.n < 1 || rp.n > 50) throw std::invalid_argument("");
+      q.n = std::stoi(n, &used);
+      if (used != n.size() || q.n < 1 || q.n > 50) throw std::invalid_argument("");
     }
-    rp.listener = req.has_param("user") ? req.get_param_value("user") : p.default_listener;
-    if (!valid_listener(rp.listener)) throw std::invalid_argument("user must be 1-64 letters, digits, - _ or .");
+    q.listener = req.has_param("user") ? req.get_param_value("user") : p.default_listener;
+    if (!valid_listener(q.listener)) throw std::invalid_argument("user must be 1-64 letters, digits, - _ or .");
     if (req.has_param("emotion")) {
       int idx = emotion_index(req.get_param_value("emotion"));
       if (idx < 0) throw std::invalid_argument("unknown emotion '" + req.get_param_value("emotion") + "'");
-      probs.assign(kNumEmotions, 0.0f);
-      probs[static_cast<size_t>(idx)] = 1.0f;
-      mood_source = "query";
+      q.probs = std::vector<float>(kNumEmotions, 0.0f);
+      (*q.probs)[static_cast<size_t>(idx)] = 1.0f;
     } else if (req.has_param("probs")) {
-      probs = probs_from_json(json::parse(req.get_param_value("probs")));
-      mood_source = "query";
+      q.probs = probs_from_json(json::parse(req.get_param_value("probs")));
+      check_probs(*q.probs);
     }
   } catch (const std::invalid_argument& e) {
     std::string what = e.what();
@@ -390,26 +317,13 @@ void MoodServer::Impl::handle_recommendations(const httplib::Request& req, httpl
   } catch (const std::exception& e) {
     return send_error(res, 400, std::string("bad query: ") + e.what());
   }
-  if (probs.empty()) {
-    auto s = session(req, res);
-    std::lock_guard<std::mutex> lock(s->mu);
-    probs = s->mood();
-    mood_source = s->mood_source();
-  }
-  if (probs.empty()) {  // no face seen and nothing chosen: start from neutral
-    probs.assign(kNumEmotions, 0.0f);
-    probs[static_cast<size_t>(emotion_index("neutral"))] = 1.0f;
-    mood_source = "default";
-  }
-  rp.mood_name = classes[static_cast<size_t>(top_class(probs))];
+  std::shared_ptr<Session> s;
+  if (!q.probs) s = session(req, res);
+  const RecommendAnswer a = service->recommend_for(s.get(), q);
   json tracks = json::array();
-  {
-    std::lock_guard<std::mutex> lock(recommender_mu);
-    for (const auto& r : recommender->recommend(mood_from_probs(probs, classes), rp))
-      tracks.push_back(recommendation_json(r));
-  }
-  send_json(res, {{"mood", mood_json(probs, mood_source, classes)}, {"strategy", strategy_name(rp.strategy)},
-                  {"user", rp.listener}, {"tracks", tracks}});
+  for (const auto& r : a.tracks) tracks.push_back(recommendation_json(r));
+  send_json(res, {{"mood", mood_json(a.probs, a.mood_source, classes)}, {"strategy", strategy_name(a.strategy)},
+                  {"user", a.listener}, {"tracks", tracks}});
 }
 
 void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Response& res) {
@@ -422,19 +336,14 @@ void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Res
   } catch (const std::exception& e) {
     return send_error(res, 400, std::string("bad feedback: ") + e.what());
   }
-  const int64_t track = fb.track;
-  const FeedbackAction action = fb.action;
-  const std::string& listener = fb.user;
   try {
-    auto catalog = catalogs->acquire();
-    if (!catalog->find_track(track)) return send_error(res, 404, "unknown track id " + std::to_string(track));
-    catalog->record_feedback(listener, track, action, "web");  // committed before we answer
-  } catch (const DbError& e) {
-    metrics.add("moodtune_errors_total", 1, "kind=\"db\"");
-    return send_error(res, 503, std::string("feedback not saved: ") + e.what());
+    service->record_feedback(fb.user, fb.track, fb.action, "web");  // committed before we answer
+  } catch (const ServiceError& e) {
+    if (e.kind() == ServiceError::Kind::kUnavailable) metrics.add("moodtune_errors_total", 1, "kind=\"db\"");
+    return send_error(res, http_status(e.kind()), e.what());
   }
-  metrics.add("moodtune_feedback_total", 1, std::string("action=\"") + action_name(action) + "\"");
-  send_json(res, {{"ok", true}, {"track", track}, {"action", action_name(action)}, {"user", listener}});
+  metrics.add("moodtune_feedback_total", 1, std::string("action=\"") + action_name(fb.action) + "\"");
+  send_json(res, {{"ok", true}, {"track", fb.track}, {"action", action_name(fb.action)}, {"user", fb.user}});
 }
 
 void MoodServer::Impl::handle_audio(const httplib::Request& req, httplib::Response& res) {
@@ -444,30 +353,11 @@ void MoodServer::Impl::handle_audio(const httplib::Request& req, httplib::Respon
   } catch (const std::exception&) {
     return send_error(res, 404, "unknown track");
   }
-  std::optional<Track> t;
-  t = catalogs->acquire()->find_track(id);
-  // Only files the catalog knows are served: the id is the only input.
-  if (!t) return send_error(res, 404, "unknown track id " + std::to_string(id));
-  if (t->source != "local") return send_error(res, 404, "track " + std::to_string(id) + " plays through Spotify");
-  std::error_code ec;
-  if (!fs::is_regular_file(t->external_id, ec))
-    return send_error(res, 404, "the file of track " + std::to_string(id) + " is gone; rescan the library");
-  auto size = fs::file_size(t->external_id, ec);
-  auto file = std::make_shared<std::ifstream>(t->external_id, std::ios::binary);
-  if (ec || !*file) return send_error(res, 500, "cannot read the file of track " + std::to_string(id));
-  res.set_header("Accept-Ranges", "bytes");
-  res.set_header("Cache-Control", "private, max-age=3600");
-  res.set_content_provider(static_cast<size_t>(size), audio_content_type(fs::path(t->external_id).extension().string()),
-                           [file](size_t offset, size_t length, httplib::DataSink& sink) {
-                             char buf[64 * 1024];
-                             file->clear();
-                             file->seekg(static_cast<std::streamoff>(offset));
-                             size_t n = std::min(length, sizeof buf);
-                             file->read(buf, static_cast<std::streamsize>(n));
-                             auto got = static_cast<size_t>(file->gcount());
-                             if (got == 0) return false;
-                             return sink.write(buf, got);
-                           });
+  try {
+    send_audio_file(service->audio_file(id), res);
+  } catch (const ServiceError& e) {
+    return send_error(res, http_status(e.kind()), e.what());
+  }
 }
 
 void MoodServer::Impl::setup_source_routes() {

@@ -83,13 +83,7 @@ void SourceStream::run() {
     while (!stop_ && cap.read(frame) && !frame.empty()) {
       ++frames;
       FrameResult r = pipeline.process(frame, tracker.search_hints());
-      std::vector<cv::Rect> boxes;
-      std::vector<std::vector<float>> probs;
-      for (const auto& f : r.faces) {
-        boxes.push_back(f.box);
-        probs.push_back(f.probs);
-      }
-      auto tracks = tracker.update(boxes, probs);
+      auto tracks = track_faces(tracker, r);
       nlohmann::json faces = nlohmann::json::array();
       std::vector<FaceResult> drawn;
       for (const auto& t : tracks) {
@@ -100,12 +94,7 @@ void SourceStream::run() {
         f.emotion = top_class(t.smoothed);
         drawn.push_back(f);
       }
-      if (!tracks.empty()) {
-        // The largest face is the listener.
-        auto main = std::max_element(tracks.begin(), tracks.end(),
-                                     [](const auto& a, const auto& b) { return a.box.area() < b.box.area(); });
-        mood = main->smoothed;
-      }
+      if (int m = main_face(tracks); m >= 0) mood = tracks[static_cast<size_t>(m)].smoothed;
       draw_faces(frame, drawn, classes);
       std::vector<uchar> buf;
       cv::imencode(".jpg", frame, buf, {cv::IMWRITE_JPEG_QUALITY, 80});

@@ -50,7 +50,8 @@ json train_params_to_json(const TrainParams& p) {
           {"freeze_backbone", p.freeze_backbone}, {"max_per_class", p.max_per_class},
           {"augment", {{"enabled", a.enabled}, {"flip", a.flip}, {"rotate_deg", a.rotate_deg}, {"scale", a.scale},
                        {"shift", a.shift}, {"brightness", a.brightness}, {"contrast", a.contrast},
-                       {"gamma", a.gamma}, {"erase_prob", a.erase_prob}}}};
+                       {"gamma", a.gamma}, {"erase_prob", a.erase_prob}}},
+          {"mix", mix_mode_name(p.mix.mode)}, {"mix_alpha", p.mix.alpha}, {"mix_prob", p.mix.prob}};
 }
 
 std::vector<int64_t> resampled_counts(const std::vector<int64_t>& counts, const std::string& balance, double to) {
@@ -106,6 +107,8 @@ void validate(const TrainParams& p) {
   if (p.balance != "oversample" && p.balance != "weights" && p.balance != "none")
     throw std::invalid_argument("unknown balance '" + p.balance + "' (oversample, weights, none)");
   if (p.label_smoothing < 0 || p.label_smoothing >= 1) throw std::invalid_argument("--label-smoothing must be in [0,1)");
+  if (p.mix.alpha <= 0) throw std::invalid_argument("--mix-alpha must be positive");
+  if (p.mix.prob < 0 || p.mix.prob > 1) throw std::invalid_argument("--mix-prob must be in [0,1]");
   if (p.freeze_backbone && p.init_model.empty()) throw std::invalid_argument("--freeze-backbone needs --init MODEL");
   scheduled_lr(p, 0, 1);  // rejects an unknown schedule before any work
 }
@@ -314,7 +317,8 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
 
     ProgressBar bar("epoch " + std::to_string(epoch) + "/" + std::to_string(p.epochs), static_cast<int64_t>(idx.size()));
     double loss_sum = 0;
-    int64_t correct = 0, seen = 0;
+    double correct = 0;
+    int64_t seen = 0;
     double lr = p.lr;
     for (int64_t b = 0; b < steps_per_epoch; ++b) {
       const int64_t start = b * p.batch_size;
@@ -332,17 +336,23 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
       if (p.optimizer == "sgd") set_lr(static_cast<torch::optim::SGD&>(*opt), lr);
       else set_lr(static_cast<torch::optim::AdamW&>(*opt), lr);
 
+      std::mt19937_64 mix_rng(p.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(epoch) * 1000003ULL + static_cast<uint64_t>(b));
+      const MixedBatch mb = mix_batch(x, y, p.mix, mix_rng);
+
       opt->zero_grad();
-      torch::Tensor logits = net->forward(x);
-      torch::Tensor loss = smoothed_loss(logits, y, p.label_smoothing, class_w);
+      torch::Tensor logits = net->forward(mb.x);
+      torch::Tensor loss = smoothed_loss(logits, mb.y_a, p.label_smoothing, class_w);
+      if (mb.lam < 1.0) loss = mb.lam * loss + (1.0 - mb.lam) * smoothed_loss(logits, mb.y_b, p.label_smoothing, class_w);
       loss.backward();
       opt->step();
       loss_sum += loss.item<double>() * static_cast<double>(n);
-      correct += logits.argmax(1).eq(y).sum().item<int64_t>();
+      // On mixed batches a prediction counts by the weight of the label it hits.
+      const torch::Tensor pred = logits.argmax(1);
+      correct += mb.lam * pred.eq(mb.y_a).sum().item<double>() + (1.0 - mb.lam) * pred.eq(mb.y_b).sum().item<double>();
       seen += n;
       char status[96];
       std::snprintf(status, sizeof status, "loss %.3f acc %.3f", loss_sum / static_cast<double>(seen),
-                    static_cast<double>(correct) / static_cast<double>(seen));
+                    correct / static_cast<double>(seen));
       if (p.verbose) bar.advance(n, status);
     }
     double train_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -353,7 +363,7 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
     m.epoch = epoch;
     m.lr = lr;
     m.train_loss = loss_sum / static_cast<double>(std::max<int64_t>(seen, 1));
-    m.train_acc = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(seen, 1));
+    m.train_acc = correct / static_cast<double>(std::max<int64_t>(seen, 1));
     m.val_loss = ev.loss;
     m.val_acc = ev.metrics.accuracy;
     m.val_balanced_acc = ev.metrics.balanced_accuracy;

@@ -22,6 +22,7 @@
 
 #include "training/augment.h"
 #include "training/dataset.h"
+#include "training/mixing.h"
 #include "vision/emotion_net.h"
 
 namespace moodtune {
@@ -44,6 +45,7 @@ struct TrainParams {
   std::string balance = "oversample";// oversample | weights | none
   double oversample_to = 0.5;        // minority classes are resampled up to this share of the largest
   AugmentParams augment;
+  MixParams mix;                     // MixUp / CutMix (off by default)
   int early_stop_patience = 15;      // epochs without a better val accuracy; 0 = off
   uint64_t seed = 1;
   int threads = 2;

@@ -80,4 +80,21 @@ void draw_faces(cv::Mat& image, const std::vector<FaceResult>& faces, const std:
   }
 }
 
+std::vector<FaceTrack> track_faces(FaceTracker& tracker, const FrameResult& r) {
+  std::vector<cv::Rect> boxes;
+  std::vector<std::vector<float>> probs;
+  for (const auto& f : r.faces) {
+    boxes.push_back(f.box);
+    probs.push_back(f.probs);
+  }
+  return tracker.update(boxes, probs);
+}
+
+int main_face(const std::vector<FaceTrack>& tracks) {
+  int best = -1;
+  for (size_t i = 0; i < tracks.size(); ++i)
+    if (best < 0 || tracks[i].box.area() > tracks[static_cast<size_t>(best)].box.area()) best = static_cast<int>(i);
+  return best;
+}
+
 }  // namespace moodtune

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "vision/emotion_classifier.h"
+#include "vision/face_tracker.h"
 #include "vision/face_detector.h"
 
 namespace moodtune {
@@ -64,6 +65,13 @@ class EmotionPipeline {
   std::unique_ptr<FaceDetector> det_;
   std::string detector_name_;
 };
+
+// Feeds one frame's faces to a stream's tracker: the one place where frame
+// results become smoothed tracks (CLI watch, the server's sessions and video
+// source, benchmarks). Returns the tracks matched in this frame.
+std::vector<FaceTrack> track_faces(FaceTracker& tracker, const FrameResult& r);
+// The listener among several faces: the largest box. -1 when there are none.
+int main_face(const std::vector<FaceTrack>& tracks);
 
 // Boxes and "label 87%" captions drawn onto a BGR image (gray is converted).
 void draw_faces(cv::Mat& image, const std::vector<FaceResult>& faces, const std::vector<std::string>& classes);

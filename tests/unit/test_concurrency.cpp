@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "server/metrics.h"
-#include "server/sessions.h"
+#include "service/sessions.h"
 
 namespace moodtune {
 namespace {

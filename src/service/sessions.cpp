@@ -1,4 +1,4 @@
-#include "server/sessions.h"
+#include "service/sessions.h"
 
 #include <random>
 

@@ -1,0 +1,215 @@
+#include "service/mood_service.h"
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "music/catalog_pool.h"
+#include "music/mood.h"
+
+namespace moodtune {
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* audio_content_type(std::string ext) {
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (ext == ".ogg" || ext == ".oga" || ext == ".opus") return "audio/ogg";
+  if (ext == ".mp3") return "audio/mpeg";
+  if (ext == ".flac") return "audio/flac";
+  if (ext == ".wav") return "audio/wav";
+  if (ext == ".m4a" || ext == ".aac") return "audio/mp4";
+  return "application/octet-stream";
+}
+
+// Storage failures become the one error kind callers map to "try later".
+template <typename F>
+auto with_catalog_errors(const std::string& what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const DbError& e) {
+    throw ServiceError(ServiceError::Kind::kUnavailable, what + e.what());
+  }
+}
+
+}  // namespace
+
+void check_probs(const std::vector<float>& probs) {
+  using K = ServiceError::Kind;
+  if (probs.size() != static_cast<size_t>(kNumEmotions))
+    throw ServiceError(K::kBadInput, "probs must have " + std::to_string(kNumEmotions) + " values");
+  double sum = 0;
+  for (float p : probs) {
+    if (!std::isfinite(p) || p < 0) throw ServiceError(K::kBadInput, "probs must be finite and non-negative");
+    sum += p;
+  }
+  if (!(sum > 0)) throw ServiceError(K::kBadInput, "probs must not all be zero");
+}
+
+int64_t catalog_retries() { return static_cast<int64_t>(transient_retries()); }
+
+struct MoodService::Impl {
+  ServiceParams p;
+  std::shared_ptr<const EmotionClassifier> clf;
+
+  std::mutex pool_mu;
+  std::condition_variable pool_cv;
+  std::vector<std::unique_ptr<EmotionPipeline>> pool;
+
+  // Requests borrow catalog connections from the pool; the recommender
+  // keeps its own connection and in-memory track index behind a lock.
+  std::unique_ptr<CatalogPool> catalogs;
+  std::mutex recommender_mu;
+  std::unique_ptr<Catalog> recommender_catalog;
+  std::unique_ptr<Recommender> recommender;
+
+  // Borrow a pipeline (detector + shared classifier) for one frame.
+  FrameResult process(const cv::Mat& img, const std::vector<cv::Rect>& hints) {
+    std::unique_ptr<EmotionPipeline> pipe;
+    {
+      std::unique_lock<std::mutex> lock(pool_mu);
+      pool_cv.wait(lock, [&] { return !pool.empty(); });
+      pipe = std::move(pool.back());
+      pool.pop_back();
+    }
+    struct Return {
+      Impl* self;
+      std::unique_ptr<EmotionPipeline>& pipe;
+      ~Return() {
+        std::lock_guard<std::mutex> lock(self->pool_mu);
+        self->pool.push_back(std::move(pipe));
+        self->pool_cv.notify_one();
+      }
+    } give_back{this, pipe};
+    return pipe->process(img, hints);
+  }
+};
+
+MoodService::MoodService(ServiceParams p, std::string default_listener)
+    : impl_(std::make_unique<Impl>()), default_listener_(std::move(default_listener)) {
+  Impl& s = *impl_;
+  s.p = std::move(p);
+  s.clf = EmotionClassifier::load(s.p.model_path);
+  const int n = s.p.pipelines > 0 ? s.p.pipelines : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) s.pool.push_back(std::make_unique<EmotionPipeline>(s.clf, s.p.pipeline));
+  if (!is_postgres_url(s.p.db_path)) {
+    fs::path db(s.p.db_path);
+    if (db.has_parent_path()) fs::create_directories(db.parent_path());
+  }
+  s.catalogs = std::make_unique<CatalogPool>(s.p.db_path, s.p.db_connections);
+  s.recommender_catalog = std::make_unique<Catalog>(s.p.db_path);
+  s.recommender = std::make_unique<Recommender>(*s.recommender_catalog);
+}
+
+MoodService::~MoodService() = default;
+
+const std::vector<std::string>& MoodService::classes() const { return impl_->clf->classes(); }
+std::shared_ptr<const EmotionClassifier> MoodService::classifier() const { return impl_->clf; }
+
+FrameObservation MoodService::observe_frame(Session& s, const cv::Mat& frame) {
+  std::vector<cv::Rect> hints;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    hints = s.tracker.search_hints();
+  }
+  // The slow part runs without the session lock.
+  FrameResult r = impl_->process(frame, hints);
+  FrameObservation o;
+  o.times = r.times;
+  std::lock_guard<std::mutex> lock(s.mu);
+  o.tracks = track_faces(s.tracker, r);
+  if (int m = main_face(o.tracks); m >= 0) {
+    s.camera_mood = o.tracks[static_cast<size_t>(m)].smoothed;
+    s.record(s.camera_mood);
+  }
+  o.mood = s.mood();
+  o.mood_source = s.mood_source();
+  return o;
+}
+
+void MoodService::set_manual_mood(Session& s, std::optional<std::vector<float>> probs) {
+  if (probs) check_probs(*probs);
+  std::lock_guard<std::mutex> lock(s.mu);
+  s.manual = std::move(probs);
+}
+
+RecommendAnswer MoodService::recommend_for(Session* s, const RecommendQuery& q) {
+  RecommendAnswer a;
+  a.strategy = q.strategy;
+  a.listener = q.listener.empty() ? default_listener_ : q.listener;
+  if (q.probs) {
+    check_probs(*q.probs);
+    a.probs = *q.probs;
+    a.mood_source = "query";
+  } else if (s) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    a.probs = s->mood();
+    a.mood_source = s->mood_source();
+  }
+  if (a.probs.empty()) {  // no face seen and nothing chosen: start from neutral
+    a.probs.assign(kNumEmotions, 0.0f);
+    a.probs[static_cast<size_t>(emotion_index("neutral"))] = 1.0f;
+    a.mood_source = "default";
+  }
+  const auto& classes = impl_->clf->classes();
+  RecommendParams rp;
+  rp.strategy = q.strategy;
+  rp.n = q.n;
+  rp.listener = a.listener;
+  rp.mood_name = classes[static_cast<size_t>(top_class(a.probs))];
+  const VA mood = mood_from_probs(a.probs, classes);
+  a.tracks = with_catalog_errors("recommendations unavailable: ", [&] {
+    std::lock_guard<std::mutex> lock(impl_->recommender_mu);
+    return impl_->recommender->recommend(mood, rp);
+  });
+  return a;
+}
+
+void MoodService::record_feedback(const std::string& listener, int64_t track, FeedbackAction action,
+                                  const std::string& context) {
+  with_catalog_errors("feedback not saved: ", [&] {
+    auto catalog = impl_->catalogs->acquire();
+    if (!catalog->find_track(track))
+      throw ServiceError(ServiceError::Kind::kNotFound, "unknown track id " + std::to_string(track));
+    catalog->record_feedback(listener, track, action, context);
+  });
+}
+
+std::vector<HistoryEntry> MoodService::history(const std::string& listener, int limit) {
+  return with_catalog_errors("history unavailable: ", [&] { return impl_->catalogs->acquire()->history(listener, limit); });
+}
+
+HealthReport MoodService::health() {
+  HealthReport h;
+  try {
+    auto cat = impl_->catalogs->acquire(std::chrono::milliseconds(500));
+    h.tracks = cat->track_count();
+    if (!cat->db().writable()) h.db = "read-only file system: feedback is not saved";
+  } catch (const DbError& e) {
+    h.degraded = true;
+    h.db = std::string("unavailable: ") + e.what();
+  }
+  return h;
+}
+
+AudioFile MoodService::audio_file(int64_t id) {
+  using K = ServiceError::Kind;
+  std::optional<Track> t = with_catalog_errors("catalog unavailable: ", [&] { return impl_->catalogs->acquire()->find_track(id); });
+  // Only files the catalog knows are served: the id is the only input.
+  if (!t) throw ServiceError(K::kNotFound, "unknown track id " + std::to_string(id));
+  if (t->source != "local") throw ServiceError(K::kNotFound, "track " + std::to_string(id) + " plays through Spotify");
+  std::error_code ec;
+  if (!fs::is_regular_file(t->external_id, ec))
+    throw ServiceError(K::kNotFound, "the file of track " + std::to_string(id) + " is gone; rescan the library");
+  AudioFile f;
+  f.path = t->external_id;
+  f.size = fs::file_size(t->external_id, ec);
+  if (ec) throw ServiceError(K::kNotFound, "cannot read the file of track " + std::to_string(id));
+  f.content_type = audio_content_type(fs::path(f.path).extension().string());
+  return f;
+}
+
+}  // namespace moodtune

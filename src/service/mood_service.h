@@ -1,0 +1,127 @@
+// mood_service.h — what moodtune does for a listener, free of any transport:
+// frames in, smoothed faces and mood out; recommendations for a session's
+// mood; feedback, history, health and the audio file of a track. The HTTP
+// routes (server/), the CLI and the benchmarks call it and only parse and
+// format.
+//
+//   moodtune::ServiceParams sp;
+//   sp.model_path = "models/default.mtm";  sp.db_path = "moodtune.db";
+//   moodtune::MoodService svc(sp);                 // throws if either cannot be opened
+//   moodtune::SessionStore sessions;
+//   auto s = sessions.get("");
+//   moodtune::FrameObservation o = svc.observe_frame(*s, frame);   // o.tracks, o.mood
+//   moodtune::RecommendAnswer a = svc.recommend_for(s.get(), {});  // the session's mood
+//
+// Failures the caller should show the user are ServiceError with a kind
+// (bad input, not found, unavailable) and a message fit to show; nothing
+// from the storage layer escapes. Thread safety: every member may be called
+// from many threads at once; a Session is locked by the service while it
+// reads or changes it.
+#pragma once
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "music/recommender.h"
+#include "service/sessions.h"
+#include "vision/pipeline.h"
+
+namespace moodtune {
+
+class CatalogPool;
+
+struct ServiceParams {
+  std::string db_path;     // catalog: SQLite file or postgresql:// URL (required)
+  int db_connections = 8;  // catalog connections shared by callers
+  std::string model_path;  // emotion model file(s), comma-separated for an ensemble (required)
+  PipelineParams pipeline;
+  int pipelines = 0;       // frames processed at once (0 = one per core)
+};
+
+class ServiceError : public std::runtime_error {
+ public:
+  enum class Kind { kBadInput, kNotFound, kUnavailable };
+  ServiceError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+// One frame seen by one session.
+struct FrameObservation {
+  std::vector<FaceTrack> tracks;  // faces matched in this frame, smoothed
+  std::vector<float> mood;        // the session's mood after this frame (manual wins)
+  std::string mood_source;        // "manual" | "camera" | "none"
+  StageTimes times;
+};
+
+struct RecommendQuery {
+  Strategy strategy = Strategy::kMatch;
+  int n = 10;
+  std::string listener;                     // empty = the service's default listener
+  std::optional<std::vector<float>> probs;  // a mood given with the query; else the session's
+};
+
+struct RecommendAnswer {
+  std::vector<float> probs;  // the mood recommended for
+  std::string mood_source;   // "query" | "manual" | "camera" | "default"
+  Strategy strategy = Strategy::kMatch;
+  std::string listener;
+  std::vector<Recommendation> tracks;
+};
+
+struct HealthReport {
+  bool degraded = false;          // the catalog cannot be reached
+  std::optional<int64_t> tracks;  // when it can
+  std::string db = "ok";          // ok | read-only (feedback not saved) | unavailable
+};
+
+struct AudioFile {
+  std::string path;
+  std::string content_type;
+  uint64_t size = 0;
+};
+
+class MoodService {
+ public:
+  explicit MoodService(ServiceParams p, std::string default_listener = "you");
+  ~MoodService();
+  MoodService(const MoodService&) = delete;
+  MoodService& operator=(const MoodService&) = delete;
+
+  const std::vector<std::string>& classes() const;
+  std::shared_ptr<const EmotionClassifier> classifier() const;
+  const std::string& default_listener() const { return default_listener_; }
+
+  // Detects and classifies on a pooled pipeline, feeds the session's
+  // tracker, and makes the largest face the session's camera mood.
+  FrameObservation observe_frame(Session& s, const cv::Mat& frame);
+  // A mood the listener picked (cleared with nullopt). Throws kBadInput
+  // unless probs are 7 finite, non-negative numbers with a positive sum.
+  void set_manual_mood(Session& s, std::optional<std::vector<float>> probs);
+  // Query mood first, else the session's (s may be null), else neutral.
+  RecommendAnswer recommend_for(Session* s, const RecommendQuery& q);
+  // Committed before it returns. kNotFound for an unknown track.
+  void record_feedback(const std::string& listener, int64_t track, FeedbackAction action, const std::string& context = {});
+  std::vector<HistoryEntry> history(const std::string& listener, int limit = 100);
+  HealthReport health();
+  // A local track's file; kNotFound for unknown ids, Spotify tracks and
+  // files that are gone.
+  AudioFile audio_file(int64_t track);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string default_listener_;
+};
+
+// Transactions retried after a transient database conflict, process-wide.
+int64_t catalog_retries();
+
+// 7 finite, non-negative probabilities with a positive sum; else kBadInput.
+void check_probs(const std::vector<float>& probs);
+
+}  // namespace moodtune
