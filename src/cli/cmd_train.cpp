@@ -1,10 +1,63 @@
+#include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include "cli/commands.h"
+#include "common/progress.h"
 #include "training/report.h"
 #include "training/trainer.h"
 
 namespace moodtune::cli {
+
+namespace {
+
+// How `moodtune train` shows a run: a table at the start, a progress bar per
+// epoch on stderr, one line per epoch on stdout.
+TrainObserver console_observer() {
+  auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
+  auto epochs = std::make_shared<int>(0);
+  TrainObserver o;
+  o.on_warning = [](const std::string& w) { std::cerr << "warning: " << w << "\n"; };
+  o.on_start = [epochs](const TrainStart& s) {
+    *epochs = s.epochs;
+    if (s.resumed_after > 0) {
+      std::cout << "resuming after epoch " << s.resumed_after << " (best val acc " << s.state.best_val_acc
+                << " at epoch " << s.state.best_epoch << ")" << std::endl;
+      return;
+    }
+    int64_t n_train = 0, n_val = 0;
+    for (size_t c = 0; c < s.classes.size(); ++c) n_train += s.train_counts[c], n_val += s.val_counts[c];
+    std::cout << "training " << s.arch << " (width " << s.width << ", " << s.parameters << " parameters) on " << n_train
+              << " images, validating on " << n_val << "\n";
+    std::cout << "class      train  resampled    val\n";
+    for (size_t c = 0; c < s.classes.size(); ++c) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "%-9s %6lld %10lld %6lld\n", s.classes[c].c_str(), static_cast<long long>(s.train_counts[c]),
+                    static_cast<long long>(s.resampled_counts[c]), static_cast<long long>(s.val_counts[c]));
+      std::cout << buf;
+    }
+    std::cout << std::flush;
+  };
+  o.on_batch = [bar, epochs](int epoch, int64_t done, int64_t total, double loss, double acc) {
+    if (!*bar) *bar = std::make_unique<ProgressBar>("epoch " + std::to_string(epoch) + "/" + std::to_string(*epochs), total);
+    char status[96];
+    std::snprintf(status, sizeof status, "loss %.3f acc %.3f", loss, acc);
+    (*bar)->advance(done - (*bar)->done(), status);
+  };
+  o.on_epoch = [bar, epochs](const EpochMetrics& m, bool best) {
+    if (*bar) (*bar)->finish();
+    bar->reset();
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "epoch %3d/%d  lr %.4g  train loss %.4f acc %.4f  val loss %.4f acc %.4f (bal %.4f)  %.0f img/s  %s%s\n",
+                  m.epoch, *epochs, m.lr, m.train_loss, m.train_acc, m.val_loss, m.val_acc, m.val_balanced_acc, m.images_per_s,
+                  format_duration(m.seconds).c_str(), best ? "  *best" : "");
+    std::cout << line << std::flush;
+  };
+  return o;
+}
+
+}  // namespace
 
 void add_train_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("train", "Train an emotion model on a class-folder tree or a FER2013 CSV");
@@ -55,7 +108,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
       for (const auto& prob : rep.problems) std::cerr << "warning: " << prob << "\n";
       if (!rep.problems.empty()) std::cerr << "warning: " << rep.problems.size() << " input problem(s); those items were skipped\n";
       if (!*report_only) {
-        TrainResult r = train_model(*p, data);
+        TrainResult r = train_model(*p, data, console_observer());
+        if (r.stopped_early) std::cout << "early stop: no better validation accuracy for " << p->early_stop_patience << " epochs\n";
         std::cout << "best val accuracy " << r.best_val_acc << " at epoch " << r.best_epoch << " -> " << r.best_model << "\n";
       }
       std::cout << "report: " << write_training_report(p->out_dir, data) << "/report.md\n";

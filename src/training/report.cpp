@@ -50,7 +50,7 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
   json state = read_json(dir / "checkpoint" / "state.json");
   json stats = read_json(dir / "data_stats.json");
   std::vector<EpochMetrics> hist;
-  for (const auto& e : state.at("state").at("history")) hist.push_back(EpochMetrics::from_json(e));
+  for (const auto& e : state.at("state").at("history")) hist.push_back(e.get<EpochMetrics>());
 
   // Curves.
   Series tl{"train", {}, {}}, vl{"val", {}, {}}, ta{"train", {}, {}}, va{"val", {}, {}}, vb{"val balanced", {}, {}};

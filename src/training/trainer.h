@@ -21,8 +21,10 @@
 #include <string>
 
 #include "training/augment.h"
+#include "training/checkpoint.h"
 #include "training/dataset.h"
 #include "training/mixing.h"
+#include "training/optimizer.h"
 #include "vision/emotion_net.h"
 
 namespace moodtune {
@@ -53,15 +55,6 @@ struct TrainParams {
   bool freeze_backbone = false;      // with init_model: train the head only
   bool resume = false;
   int64_t max_per_class = 0;         // >0: use at most this many training images per class
-  bool verbose = true;               // per-epoch lines on stdout, progress bar on stderr
-};
-
-struct EpochMetrics {
-  int epoch = 0;
-  double lr = 0, train_loss = 0, train_acc = 0, val_loss = 0, val_acc = 0;
-  double val_balanced_acc = 0, val_macro_f1 = 0, images_per_s = 0, seconds = 0;
-  nlohmann::json to_json() const;
-  static EpochMetrics from_json(const nlohmann::json& j);
 };
 
 struct TrainResult {
@@ -78,15 +71,36 @@ std::vector<int64_t> resampled_counts(const std::vector<int64_t>& counts, const 
 // Indices of one epoch: each class's images repeated/sampled to its target
 // count, then shuffled, all drawn from `rng`.
 std::vector<int64_t> epoch_indices(const FaceDataset& train, const std::vector<int64_t>& targets, std::mt19937_64& rng);
-// Learning rate at a global step for onecycle/cosine/constant.
-double scheduled_lr(const TrainParams& p, int64_t step, int64_t total_steps);
+// What a run is about to do, for the caller to show.
+struct TrainStart {
+  std::string arch;
+  int width = 0;
+  int64_t parameters = 0;
+  int epochs = 0;
+  int resumed_after = 0;  // epochs already done (0 = a new run)
+  RunState state;         // of the checkpoint resumed from
+  std::vector<std::string> classes;
+  std::vector<int64_t> train_counts, resampled_counts, val_counts;
+};
+
+// How a run reports as it goes; every member may be empty. The library
+// prints nothing itself: `moodtune train` formats these.
+struct TrainObserver {
+  std::function<void(const std::string&)> on_warning;  // data problems worth a look
+  std::function<void(const TrainStart&)> on_start;
+  // During an epoch: images done of total, running loss and accuracy.
+  std::function<void(int epoch, int64_t done, int64_t total, double loss, double acc)> on_batch;
+  // After the epoch's checkpoint is committed; throwing stops the run there.
+  std::function<void(const EpochMetrics&, bool is_best)> on_epoch;
+};
 
 using EpochCallback = std::function<void(const EpochMetrics&)>;
 
 // Loads p.data itself and trains. Throws std::runtime_error with an
 // actionable message on bad parameters or data.
-TrainResult train_model(const TrainParams& p, const EpochCallback& on_epoch = {});
-TrainResult train_model(const TrainParams& p, const DataSplits& data, const EpochCallback& on_epoch = {});
+TrainResult train_model(const TrainParams& p, const TrainObserver& obs = {});
+TrainResult train_model(const TrainParams& p, const DataSplits& data, const TrainObserver& obs = {});
+TrainResult train_model(const TrainParams& p, const DataSplits& data, const EpochCallback& on_epoch);
 
 nlohmann::json train_params_to_json(const TrainParams& p);
 

@@ -34,7 +34,6 @@ TrainParams smoke_params(const fs::path& out, int epochs) {
   p.batch_size = 32;
   p.lr = 0.05;
   p.threads = 2;
-  p.verbose = false;
   p.early_stop_patience = 0;
   return p;
 }

@@ -1,0 +1,104 @@
+#include "training/checkpoint.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "vision/model_file.h"
+
+namespace moodtune {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  if (!in) throw std::runtime_error(p.string() + ": cannot read the checkpoint");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string epoch_tag(int epoch) { return "epoch-" + std::to_string(epoch); }
+
+// torch::save/load take an archive of a module or an optimiser alike.
+template <typename T>
+void save_renamed(T& what, const fs::path& path) {
+  const fs::path tmp = path.string() + ".tmp";
+  torch::save(what, tmp.string());
+  fs::rename(tmp, path);
+}
+
+}  // namespace
+
+bool has_checkpoint(const fs::path& ckdir) { return fs::exists(ckdir / "state.json"); }
+
+nlohmann::json checkpoint_params(const fs::path& ckdir) {
+  const fs::path state_path = ckdir / "state.json";
+  try {
+    return json::parse(slurp(state_path)).at("params");
+  } catch (const json::exception& e) {
+    throw std::runtime_error(state_path.string() + ": not a readable checkpoint (" + e.what() + ")");
+  }
+}
+
+void save_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim::Optimizer& opt, const CheckpointData& d) {
+  fs::create_directories(ckdir);
+  const std::string tag = epoch_tag(d.state.epochs_done);
+  {
+    torch::serialize::OutputArchive a;
+    net.save(a);
+    const fs::path tmp = ckdir / (tag + ".model.pt.tmp");
+    a.save_to(tmp.string());
+    fs::rename(tmp, ckdir / (tag + ".model.pt"));
+  }
+  save_renamed(opt, ckdir / (tag + ".optim.pt"));
+  const json sj = {{"params", d.params}, {"norm", {{"mean", d.norm.mean}, {"std", d.norm.std}}},
+                   {"classes", d.classes}, {"state", d.state}};
+  write_file_atomic((ckdir / "state.json").string(), sj.dump(1));
+  for (const auto& e : fs::directory_iterator(ckdir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("epoch-", 0) == 0 && name.rfind(tag + ".", 0) != 0) fs::remove(e.path());
+  }
+}
+
+CheckpointData load_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim::Optimizer& opt) {
+  const fs::path state_path = ckdir / "state.json";
+  CheckpointData d;
+  try {
+    const json sj = json::parse(slurp(state_path));
+    d.params = sj.at("params");
+    d.norm.mean = sj.at("norm").at("mean");
+    d.norm.std = sj.at("norm").at("std");
+    d.classes = sj.value("classes", std::vector<std::string>{});
+    d.state = sj.at("state").get<RunState>();
+  } catch (const json::exception& e) {
+    throw std::runtime_error(state_path.string() + ": not a readable checkpoint (" + e.what() + ")");
+  }
+  const std::string tag = epoch_tag(d.state.epochs_done);
+  const fs::path model = ckdir / (tag + ".model.pt"), optim = ckdir / (tag + ".optim.pt");
+  for (const auto& f : {model, optim})
+    if (!fs::exists(f)) throw std::runtime_error(f.string() + ": missing; the checkpoint is incomplete");
+  torch::serialize::InputArchive a;
+  a.load_from(model.string());
+  net.load(a);
+  torch::load(opt, optim.string());
+  return d;
+}
+
+void write_epoch_logs(const fs::path& dir, const std::vector<EpochMetrics>& history) {
+  std::string csv = "epoch,lr,train_loss,train_acc,val_loss,val_acc,val_balanced_acc,val_macro_f1,images_per_s,seconds\n";
+  std::string jsonl;
+  char buf[256];
+  for (const auto& e : history) {
+    std::snprintf(buf, sizeof buf, "%d,%.6g,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f,%.1f,%.1f\n", e.epoch, e.lr, e.train_loss,
+                  e.train_acc, e.val_loss, e.val_acc, e.val_balanced_acc, e.val_macro_f1, e.images_per_s, e.seconds);
+    csv += buf;
+    jsonl += json(e).dump() + "\n";
+  }
+  write_file_atomic((dir / "metrics.csv").string(), csv);
+  write_file_atomic((dir / "metrics.jsonl").string(), jsonl);
+}
+
+}  // namespace moodtune
