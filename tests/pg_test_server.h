@@ -7,7 +7,7 @@
 // A missing server is a test failure, not a skip (scripts/setup.sh
 // installs Debian's postgresql package).
 #pragma once
-#include "storage/scratch_postgres.h"
+#include "kit/scratch_postgres.h"
 
 namespace moodtune::test {
 

@@ -49,13 +49,13 @@ inline std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// Runs `moodtune ARGS` (args are passed to the shell as written).
-inline RunResult run_moodtune(const std::string& args) {
+// Runs `BINARY ARGS` (args are passed to the shell as written).
+inline RunResult run_binary(const std::string& binary, const std::string& args) {
   static int counter = 0;
   auto dir = std::filesystem::temp_directory_path() / ("moodtune-run-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto out = dir / (std::to_string(++counter) + ".out"), err = dir / (std::to_string(counter) + ".err");
-  std::string cmd = std::string(MOODTUNE_BINARY) + " " + args + " >" + out.string() + " 2>" + err.string();
+  std::string cmd = binary + " " + args + " >" + out.string() + " 2>" + err.string();
   int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -63,6 +63,7 @@ inline RunResult run_moodtune(const std::string& args) {
   r.err = slurp(err);
   return r;
 }
+inline RunResult run_moodtune(const std::string& args) { return run_binary(MOODTUNE_BINARY, args); }
 
 // The first `n` files of FER2013 val/<cls>, sorted by name.
 inline std::vector<std::string> fer_files(const std::string& split, const std::string& cls, size_t n) {

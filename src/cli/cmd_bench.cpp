@@ -14,7 +14,6 @@
 #include "cli/commands.h"
 #include "common/stats.h"
 #include "music/csv_import.h"
-#include "storage/scratch_postgres.h"
 #include "music/music_eval.h"
 #include "music/recommender.h"
 #include "training/augment.h"
@@ -233,14 +232,13 @@ int bench_music(const std::string& shared, int reps, const std::string& json_pat
     fs::remove(dir / "songs.db-shm");
     return (dir / "songs.db").string();
   }, songs, reps, out);
-  // The same benchmark on PostgreSQL, side by side: a given (scratch!)
-  // database is emptied before each import; "auto" starts a throwaway server.
+  // The same benchmark on PostgreSQL, side by side: the given (scratch!)
+  // database is emptied before each import (moodtune-dev all starts a
+  // throwaway server for it).
   if (!postgres.empty()) {
-    std::unique_ptr<ScratchPostgres> scratch;
-    if (postgres == "auto") scratch = std::make_unique<ScratchPostgres>();
+    if (!is_postgres_url(postgres)) throw std::invalid_argument("--postgres takes a postgresql:// URL of a scratch database");
     nlohmann::json pg;
     bench_store("postgresql", [&] {
-      if (scratch) return scratch->fresh_database("bench");
       open_database(postgres)->exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
       return postgres;
     }, songs, reps, pg);
@@ -294,20 +292,17 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   pipe->callback([o, &exit_code] {
     guarded(exit_code, [&] { return bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det); });
   });
-  auto shared = std::make_shared<std::string>(std::string(MOODTUNE_SOURCE_DIR) + "/../shared/data");
+  auto shared = std::make_shared<std::string>(default_shared_dir());
   auto* mu = cmd->add_subcommand("music", "Catalog import speed, recommendation latency and quality on the shared catalogs");
   mu->add_option("--shared", *shared, "The shared data folder")->capture_default_str();
   mu->add_option("--reps", o->reps, "Recommendations per strategy")->capture_default_str();
   mu->add_option("--json", o->json, "Write results as JSON");
   auto postgres = std::make_shared<std::string>();
   mu->add_option("--postgres", *postgres,
-                 "Also measure PostgreSQL: 'auto' (a throwaway local server) or the URL of a scratch database, "
-                 "which is emptied");
+                 "Also measure PostgreSQL, on the postgresql:// URL of a scratch database (it is emptied)");
   mu->callback([o, shared, postgres, &exit_code] {
     guarded(exit_code, [&] { return bench_music(*shared, o->reps, o->json, *postgres); });
   });
-  add_bench_serve_command(cmd, exit_code);
-  add_bench_all_command(cmd, exit_code);
   auto* tr = cmd->add_subcommand("train", "Training throughput per architecture, with and without augmentation");
   tr->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
   tr->add_option("--batches", o->batches, "Timed batches per configuration")->capture_default_str();

@@ -11,11 +11,6 @@
 namespace moodtune::cli {
 
 namespace {
-std::string default_web_dir() {
-  if (const char* env = std::getenv("MOODTUNE_WEB_DIR"); env && *env) return env;
-  return std::string(MOODTUNE_SOURCE_DIR) + "/web";
-}
-
 int g_signal_pipe[2] = {-1, -1};
 void on_signal(int sig) { (void)!write(g_signal_pipe[1], &sig, sizeof sig); }
 

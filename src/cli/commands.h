@@ -29,8 +29,6 @@ void add_recommend_command(CLI::App& app, int& exit_code);
 void add_feedback_command(CLI::App& app, int& exit_code);
 void add_library_command(CLI::App& app, int& exit_code);
 void add_serve_command(CLI::App& app, int& exit_code);
-void add_bench_serve_command(CLI::App* bench, int& exit_code);  // `bench serve`, under `bench`
-void add_bench_all_command(CLI::App* bench, int& exit_code);    // `bench all`
 
 // Benchmarks' shared inputs: the FER2013 folder (given, $MOODTUNE_FER_DIR,
 // or the cache of scripts/fer2013.sh), one real face in a 640x480 frame
@@ -59,9 +57,17 @@ void guarded(int& exit_code, F&& f) {
 // --detector, --min-face, --max-side, --scale-factor, --min-neighbors, --cascade.
 void add_detector_options(CLI::App* cmd, DetectorParams& p);
 
-// The shipped model: $MOODTUNE_MODEL, else models/default.mtm in the source
-// tree the binary was built from.
+// Where the shipped model and the page are: $MOODTUNE_DATA_DIR, else found
+// from the binary's own location (a build tree, or PREFIX/share/moodtune
+// when installed); empty when neither holds them.
+std::string data_dir();
+// The shipped model: $MOODTUNE_MODEL, else models/default.mtm in data_dir().
 std::string default_model_path();
+// The project's shared data (FER2013, catalogs): $MOODTUNE_SHARED_DIR, else
+// ../shared/data beside data_dir() (a development checkout).
+std::string default_shared_dir();
+// The page's files: $MOODTUNE_WEB_DIR, else web/ in data_dir().
+std::string default_web_dir();
 // Help for every --model option that loads a classifier.
 inline constexpr const char* kModelOptionHelp = "Model file, or several separated by commas: an ensemble averaging their probabilities";
 

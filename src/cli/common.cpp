@@ -24,9 +24,38 @@ void add_detector_options(CLI::App* cmd, DetectorParams& p) {
   cmd->add_option("--cascade", p.cascade, "Cascade XML (haar, lbp); default: opencv-data's frontal face");
 }
 
+std::string data_dir() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("MOODTUNE_DATA_DIR"); env && *env) return env;
+  // Found from where the binary is, never from where it was built: a build
+  // tree (build/moodtune beside models/ and web/) or an installed prefix
+  // (bin/moodtune with share/moodtune/).
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path bin = exe.parent_path();
+    for (const fs::path& cand : {bin.parent_path(), bin.parent_path() / "share" / "moodtune", bin})
+      if (fs::exists(cand / "models" / "default.mtm", ec) && fs::is_directory(cand / "web", ec)) return cand.string();
+  }
+  return {};
+}
+
 std::string default_model_path() {
   if (const char* env = std::getenv("MOODTUNE_MODEL"); env && *env) return env;
-  return std::string(MOODTUNE_SOURCE_DIR) + "/models/default.mtm";
+  const std::string dir = data_dir();
+  return dir.empty() ? "models/default.mtm" : dir + "/models/default.mtm";
+}
+
+std::string default_shared_dir() {
+  if (const char* env = std::getenv("MOODTUNE_SHARED_DIR"); env && *env) return env;
+  const std::string dir = data_dir();
+  return (dir.empty() ? std::string("..") : dir + "/..") + "/shared/data";
+}
+
+std::string default_web_dir() {
+  if (const char* env = std::getenv("MOODTUNE_WEB_DIR"); env && *env) return env;
+  const std::string dir = data_dir();
+  return dir.empty() ? "web" : dir + "/web";
 }
 
 std::string probs_text(const std::vector<float>& probs, const std::vector<std::string>& classes) {

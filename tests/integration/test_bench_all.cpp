@@ -1,4 +1,4 @@
-// `moodtune bench all` end to end on a small budget: every benchmark runs in
+// `moodtune-dev all` end to end on a small budget: every benchmark runs in
 // its own process and the summary table has a row for each.
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@ namespace {
 TEST(BenchAll, RunsEveryBenchmarkAndWritesOneJsonAndOneTable) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("bench-all");
-  auto r = test::run_moodtune("bench all --out " + dir.string() + " --reps 10 --batches 2 --serve-seconds 3 --tta-per-class 4 --fer " +
+  auto r = test::run_binary(MOODTUNE_DEV_BINARY, "all --out " + dir.string() + " --reps 10 --batches 2 --serve-seconds 3 --tta-per-class 4 --fer " +
                               test::fer_dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(test::slurp(dir / "all.json"));

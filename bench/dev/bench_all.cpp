@@ -1,4 +1,4 @@
-// moodtune bench all: every benchmark of the project in one run, each in its
+// moodtune-dev all: every benchmark of the project in one run, each in its
 // own child process (so one cannot warm or pollute another), then one JSON
 // and one markdown table with median, spread and ratios to the baselines
 // measured in the same run.
@@ -13,28 +13,34 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "dev/dev_commands.h"
+#include "kit/scratch_postgres.h"
+#include "kit/server_process.h"
 
-namespace moodtune::cli {
+namespace moodtune::dev {
+using namespace moodtune::cli;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
 
 struct Opts {
-  std::string out = "bench/results/all", fer;
+  std::string out = "bench/results/all", fer, music = kDefaultMusicDir;
   int serve_seconds = 60, reps = 200, batches = 10, tta_per_class = 60;
 };
 
+// `program`: "moodtune" or "moodtune-dev", both beside this executable.
 // `env`: variable assignments for the child only (e.g. LD_LIBRARY_PATH=...).
-json run_child(const std::string& args, const fs::path& json_file, const std::string& env = {}) {
+json run_child(const std::string& program, const std::string& args, const fs::path& json_file, const std::string& env = {}) {
   // Resolved here: inside std::system's shell, /proc/self/exe is the shell.
-  static const std::string self = fs::read_symlink("/proc/self/exe").string();
-  std::string cmd = env + " '" + self + "' " + args + " --json '" + json_file.string() + "' >'" +
+  const std::string bin = kit::sibling_binary(program);
+  fs::remove(json_file);
+  std::string cmd = env + " '" + bin + "' " + args + " --json '" + json_file.string() + "' >'" +
                     json_file.string() + ".log' 2>&1";
-  std::fprintf(stderr, "running: moodtune %s\n", args.c_str());
+  std::fprintf(stderr, "running: %s %s\n", program.c_str(), args.c_str());
   int rc = std::system(cmd.c_str());
   if (!fs::exists(json_file))
-    throw std::runtime_error("`moodtune " + args + "` failed (exit " + std::to_string(rc) + "); see " +
+    throw std::runtime_error("`" + program + " " + args + "` failed (exit " + std::to_string(rc) + "); see " +
                              json_file.string() + ".log");
   std::ifstream in(json_file);
   return json::parse(in);
@@ -51,13 +57,16 @@ int bench_all(const Opts& o) {
   const fs::path out(o.out);
   std::string fer = o.fer.empty() ? "" : " --fer '" + o.fer + "'";
   json all;
-  all["pipeline"] = run_child("bench pipeline --reps " + std::to_string(o.reps) + fer, out / "pipeline.json");
-  all["train"] = run_child("bench train --batches " + std::to_string(o.batches) + fer, out / "train.json");
-  all["music"] = run_child("bench music --postgres auto", out / "music.json");
-  all["serve"] = run_child("bench serve --seconds " + std::to_string(o.serve_seconds) + fer, out / "serve.json");
+  all["pipeline"] = run_child("moodtune", "bench pipeline --reps " + std::to_string(o.reps) + fer, out / "pipeline.json");
+  all["train"] = run_child("moodtune", "bench train --batches " + std::to_string(o.batches) + fer, out / "train.json");
+  {  // SQLite and PostgreSQL side by side, on a throwaway PostgreSQL server
+    ScratchPostgres pg;
+    all["music"] = run_child("moodtune", "bench music --postgres '" + pg.fresh_database("bench") + "'", out / "music.json");
+  }
+  all["serve"] = run_child("moodtune-dev", "serve --music '" + o.music + "' --seconds " + std::to_string(o.serve_seconds) + fer, out / "serve.json");
   const fs::path db = out / "library.db";
   fs::remove(db);
-  all["library"] = run_child("library scan /usr/share/games/wesnoth/1.16/data/core/music --db '" + db.string() + "'",
+  all["library"] = run_child("moodtune", "library scan '" + o.music + "' --db '" + db.string() + "'",
                              out / "library.json");
   fs::remove(db);
   for (const char* ext : {"-wal", "-shm"}) fs::remove(db.string() + ext);
@@ -67,7 +76,7 @@ int bench_all(const Opts& o) {
   // reference library's folder first on its path (no system change).
   for (const char* dir : {"/usr/lib/x86_64-linux-gnu/blas", "/usr/lib/aarch64-linux-gnu/blas"})
     if (fs::exists(fs::path(dir) / "libblas.so.3")) {
-      all["pipeline_reference_blas"] = run_child("bench pipeline --reps " + std::to_string(std::min(o.reps, 30)) + fer,
+      all["pipeline_reference_blas"] = run_child("moodtune", "bench pipeline --reps " + std::to_string(std::min(o.reps, 30)) + fer,
                                                  out / "pipeline_reference_blas.json",
                                                  std::string("LD_LIBRARY_PATH=") + dir);
       break;
@@ -88,7 +97,7 @@ int bench_all(const Opts& o) {
   }
   for (const char* mode : {"off", "on"}) {
     auto t0 = std::chrono::steady_clock::now();
-    json r = run_child("evaluate --data '" + subset.string() + "'" + (std::string(mode) == "on" ? " --tta" : ""),
+    json r = run_child("moodtune", "evaluate --data '" + subset.string() + "'" + (std::string(mode) == "on" ? " --tta" : ""),
                        out / (std::string("tta_") + mode + ".json"));
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     all["tta"][mode] = {{"accuracy", r["accuracy"]}, {"n", r["n"]}, {"seconds", s},
@@ -97,7 +106,7 @@ int bench_all(const Opts& o) {
   fs::remove_all(subset);
 
   std::ostringstream md;
-  md << "# moodtune benchmarks\n\nOne run of `moodtune bench all`; each benchmark in its own process. Medians over "
+  md << "# moodtune benchmarks\n\nOne run of `moodtune-dev all`; each benchmark in its own process. Medians over "
         "repetitions; spread as p95 (or stddev); ratios against a baseline measured in this same run.\n\n"
      << "| benchmark | median | spread | baseline (same run) | ratio |\n|---|---:|---:|---|---:|\n";
   const json& p = all["pipeline"];
@@ -171,7 +180,7 @@ int bench_all(const Opts& o) {
   md << "| load: errors, server RSS peak | " << sv["load"]["errors"] << " errors | " << num(sv["load"]["rss_mb_peak"], 0)
      << " MB | RSS at start " << num(sv["load"]["rss_mb_start"], 0) << " MB | "
      << num(sv["load"]["rss_mb_peak"].get<double>() / sv["load"]["rss_mb_start"].get<double>()) << " |\n";
-  md << "| library analysis (wesnoth, " << all["library"]["found"] << " files) | "
+  md << "| library analysis (" << fs::path(o.music).filename().string() << ", " << all["library"]["found"] << " files) | "
      << num(all["library"]["realtime_factor_per_core"], 0) << "x real time per core | " << num(all["library"]["wall_seconds"], 1)
      << " s wall | | |\n";
   md << "\nEvaluation times include starting the process and loading the model. Reproduce: `bench/run` "
@@ -185,11 +194,12 @@ int bench_all(const Opts& o) {
 
 }  // namespace
 
-void add_bench_all_command(CLI::App* bench, int& exit_code) {
+void add_all_bench(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Opts>();
-  auto* cmd = bench->add_subcommand("all", "Every benchmark, one JSON and one markdown table (takes ~5 minutes)");
+  auto* cmd = app.add_subcommand("all", "Every benchmark, one JSON and one markdown table (takes ~5 minutes)");
   cmd->add_option("--out", o->out, "Folder for all.json, all.md and each benchmark's JSON")->capture_default_str();
   cmd->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
+  cmd->add_option("--music", o->music, "Music folder for the library-analysis benchmark")->capture_default_str();
   cmd->add_option("--serve-seconds", o->serve_seconds, "Length of the web load phase")->capture_default_str();
   cmd->add_option("--reps", o->reps, "Pipeline repetitions")->capture_default_str();
   cmd->add_option("--batches", o->batches, "Training batches per configuration")->capture_default_str();
@@ -197,4 +207,4 @@ void add_bench_all_command(CLI::App* bench, int& exit_code) {
   cmd->callback([o, &exit_code] { guarded(exit_code, [&] { return bench_all(*o); }); });
 }
 
-}  // namespace moodtune::cli
+}  // namespace moodtune::dev

@@ -1,4 +1,4 @@
-// moodtune bench serve: the web server measured from outside, as browsers
+// moodtune-dev serve: the web server measured from outside, as browsers
 // use it. Starts `moodtune serve` as a child process on a free port, then
 // (1) one client posts frames back to back: the frame round trip;
 // (2) N clients post frames at F per second each for S seconds, with
@@ -6,8 +6,6 @@
 //     the server's resident memory, and every acknowledged like found in the
 //     database afterwards.
 #include <httplib.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -17,71 +15,25 @@
 #include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <random>
-#include <regex>
 #include <thread>
 
 #include "cli/commands.h"
 #include "common/stats.h"
+#include "dev/dev_commands.h"
+#include "kit/server_process.h"
 #include "music/library_scan.h"
 
-namespace moodtune::cli {
+namespace moodtune::dev {
+using namespace moodtune::cli;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-struct Child {
-  pid_t pid = -1;
-  int port = 0;
-};
-
-Child start_server(const std::vector<std::string>& args, const fs::path& log) {
-  int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
-  Child c;
-  c.pid = fork();
-  if (c.pid == 0) {
-    dup2(out[1], 1);
-    FILE* err = freopen(log.c_str(), "w", stderr);
-    (void)err;
-    close(out[0]);
-    std::vector<std::string> all = {"/proc/self/exe", "serve", "--port", "0"};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv("/proc/self/exe", argv.data());
-    _exit(127);
-  }
-  close(out[1]);
-  std::string text;
-  char buf[256];
-  std::regex re(R"(http://[\d.]+:(\d+)/)");
-  for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) {
-    text.append(buf, static_cast<size_t>(n));
-    std::smatch m;
-    if (std::regex_search(text, m, re)) {
-      c.port = std::stoi(m[1]);
-      break;
-    }
-  }
-  close(out[0]);
-  if (c.port == 0) throw std::runtime_error("the server did not start; see " + log.string());
-  return c;
-}
-
 // "mt_session=ID" from a first answer's Set-Cookie, to send back.
 std::string session_cookie(const httplib::Response& r) {
   const std::string c = r.get_header_value("Set-Cookie");
   return c.substr(0, c.find(';'));
-}
-
-double rss_mb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  return 0;
 }
 
 nlohmann::json summary_json(const std::vector<double>& v) {
@@ -91,7 +43,7 @@ nlohmann::json summary_json(const std::vector<double>& v) {
 }
 
 struct Opts {
-  std::string model = default_model_path(), image, fer, json;
+  std::string model = default_model_path(), image, fer, json, music = kDefaultMusicDir;
   int clients = 10, fps = 10, seconds = 60, roundtrip = 300, pipelines = 0;
   double max_rss_growth_mb = 0;  // > 0: fail when the server grows more than this during the load
 };
@@ -107,7 +59,7 @@ int bench_serve(const Opts& o) {
   std::string db = (dir / "bench.db").string();
   {  // a few real tracks so likes have something to point at
     Catalog cat(db);
-    fs::path music = "/usr/share/games/wesnoth/1.16/data/core/music";
+    const fs::path music = o.music;
     if (fs::is_directory(music)) {
       fs::create_directories(dir / "music");
       for (const char* f : {"sad.ogg", "victory.ogg", "defeat.ogg"}) fs::copy_file(music / f, dir / "music" / f);
@@ -118,20 +70,14 @@ int bench_serve(const Opts& o) {
   }
   std::vector<std::string> args = {"--db", db, "--model", o.model};
   if (o.pipelines > 0) args.insert(args.end(), {"--pipelines", std::to_string(o.pipelines)});
-  Child server = start_server(args, dir / "serve.log");
-  struct Stop {
-    pid_t pid;
-    ~Stop() {
-      kill(pid, SIGTERM);
-      waitpid(pid, nullptr, 0);
-    }
-  } stop{server.pid};
-  std::fprintf(stderr, "server pid %d on port %d, frame %d bytes\n", server.pid, server.port, int(body.size()));
+  kit::ServerProcess server(kit::sibling_binary("moodtune"), dir, args);
+  if (!server.running()) throw std::runtime_error("the server did not start: " + server.stderr_text());
+  std::fprintf(stderr, "server pid %d on port %d, frame %d bytes\n", server.pid(), server.port(), int(body.size()));
 
   // (1) Round trip: one client, one frame at a time.
   std::vector<double> rt;
   {
-    httplib::Client c("127.0.0.1", server.port);
+    httplib::Client c("127.0.0.1", server.port());
     std::string cookie;
     for (int i = 0; i < o.roundtrip + 20; ++i) {
       httplib::Headers h;
@@ -152,10 +98,10 @@ int bench_serve(const Opts& o) {
   std::vector<double> lat;
   std::atomic<int> errors{0}, likes_acked{0}, recs{0};
   std::atomic<bool> done{false};
-  double rss_peak = rss_mb(server.pid), rss_start = rss_peak;
+  double rss_peak = kit::rss_mb(server.pid()), rss_start = rss_peak;
   std::thread sampler([&] {
     while (!done) {
-      rss_peak = std::max(rss_peak, rss_mb(server.pid));
+      rss_peak = std::max(rss_peak, kit::rss_mb(server.pid()));
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   });
@@ -163,7 +109,7 @@ int bench_serve(const Opts& o) {
   std::vector<std::thread> clients;
   for (int k = 0; k < o.clients; ++k) {
     clients.emplace_back([&, k] {
-      httplib::Client c("127.0.0.1", server.port);
+      httplib::Client c("127.0.0.1", server.port());
       c.set_read_timeout(10);
       std::mt19937 rng(static_cast<unsigned>(k));
       std::string cookie;
@@ -207,7 +153,7 @@ int bench_serve(const Opts& o) {
   double wall = std::chrono::duration<double>(Clock::now() - t_start).count();
   done = true;
   sampler.join();
-  double rss_end = rss_mb(server.pid);
+  double rss_end = kit::rss_mb(server.pid());
 
   int likes_found = 0;
   {
@@ -246,9 +192,9 @@ int bench_serve(const Opts& o) {
 
 }  // namespace
 
-void add_bench_serve_command(CLI::App* bench, int& exit_code) {
+void add_serve_bench(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<Opts>();
-  auto* cmd = bench->add_subcommand("serve", "Frame round trip and load against a real `moodtune serve`");
+  auto* cmd = app.add_subcommand("serve", "Frame round trip and load against a real `moodtune serve`");
   cmd->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   cmd->add_option("--image", o->image, "Frame to post (default: a FER2013 val face in a 640x480 frame)");
   cmd->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
@@ -259,8 +205,10 @@ void add_bench_serve_command(CLI::App* bench, int& exit_code) {
   cmd->add_option("--pipelines", o->pipelines, "Server's --pipelines (0 = its default)")->capture_default_str();
   cmd->add_option("--max-rss-growth-mb", o->max_rss_growth_mb,
                   "Fail (exit 1) when the server's memory grows more than this during the load (soak check)");
+  cmd->add_option("--music", o->music, "Folder whose first tracks the server's catalog gets (likes point at them)")
+      ->capture_default_str();
   cmd->add_option("--json", o->json, "Write results as JSON");
   cmd->callback([o, &exit_code] { guarded(exit_code, [&] { return bench_serve(*o); }); });
 }
 
-}  // namespace moodtune::cli
+}  // namespace moodtune::dev

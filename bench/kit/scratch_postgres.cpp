@@ -1,4 +1,4 @@
-#include "storage/scratch_postgres.h"
+#include "kit/scratch_postgres.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>

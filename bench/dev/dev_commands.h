@@ -1,0 +1,16 @@
+// dev_commands.h — the subcommands of `moodtune-dev`, the development tool
+// that measures the product from outside (it is not installed). Each add_*
+// registers one CLI11 subcommand storing its exit status in `exit_code`.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace moodtune::dev {
+
+// Debian's free Wesnoth soundtrack (wesnoth-1.16-music), what scripts/run.sh
+// scans as the default library.
+inline constexpr const char* kDefaultMusicDir = "/usr/share/games/wesnoth/1.16/data/core/music";
+
+void add_serve_bench(CLI::App& app, int& exit_code);  // moodtune-dev serve
+void add_all_bench(CLI::App& app, int& exit_code);    // moodtune-dev all
+
+}  // namespace moodtune::dev

@@ -1,0 +1,23 @@
+// moodtune-dev — development benchmarks that drive the real `moodtune`
+// binary beside it: the web server under load (serve) and every benchmark
+// in one run (all). Not part of the product.
+#include <iostream>
+
+#include "dev/dev_commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"moodtune-dev: benchmarks of the moodtune product, run from outside"};
+  app.require_subcommand(1);
+  int exit_code = 0;
+  moodtune::dev::add_serve_bench(app, exit_code);
+  moodtune::dev::add_all_bench(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+  return exit_code;
+}
