@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Carries an unfinished training run from one session (machine) to the next
+# as one file at one path, so `moodtune train --resume` continues it there.
+#
+#   scripts/training-checkpoint.sh save RUN_DIR      # -> models/training-in-progress.tar
+#   scripts/training-checkpoint.sh restore RUN_DIR   # unpacks it into RUN_DIR
+#   scripts/training-checkpoint.sh drop              # the run has ended: delete the file
+#
+# The file holds the run's checkpoint/ (weights, optimiser state, state.json),
+# best.mtm, metrics, data_stats.json, the log and the exact command
+# (command.txt, written by whoever starts the run). Weights only: no
+# training data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+file=models/training-in-progress.tar
+case "${1:-}" in
+  save)
+    run=${2:?RUN_DIR}
+    [ -f "$run/checkpoint/state.json" ] || { echo "no finished epoch in $run" >&2; exit 1; }
+    # state.json names the one epoch whose files are complete; pack that set.
+    tmp=$(mktemp -d)
+    mkdir -p "$tmp/run/checkpoint"
+    epoch=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["epochs_done"])' "$run/checkpoint/state.json")
+    cp "$run/checkpoint/state.json" "$run/checkpoint/epoch-$epoch.model.pt" "$run/checkpoint/epoch-$epoch.optim.pt" "$tmp/run/checkpoint/"
+    for f in best.mtm metrics.csv metrics.jsonl data_stats.json train.log command.txt; do
+      [ -f "$run/$f" ] && cp "$run/$f" "$tmp/run/"
+    done
+    tar cf "$file.tmp" -C "$tmp" run && mv "$file.tmp" "$file"
+    rm -rf "$tmp"
+    echo "saved epoch $epoch of $run to $file ($(du -h "$file" | cut -f1))"
+    ;;
+  restore)
+    run=${2:?RUN_DIR}
+    [ -f "$file" ] || { echo "no $file" >&2; exit 1; }
+    mkdir -p "$run"
+    tar xf "$file" -C "$run" --strip-components=1
+    echo "restored $run; continue with the command in $run/command.txt plus --resume"
+    ;;
+  drop)
+    rm -f "$file"
+    ;;
+  *) echo "usage: $0 save RUN_DIR | restore RUN_DIR | drop" >&2; exit 2 ;;
+esac
