@@ -22,6 +22,6 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 
 }  // namespace moodtune::test
 
-#define MOODTUNE_ON_BOTH_STORES(Suite)                                                      \
+#define MOODTUNE_ON_BOTH_STORES(Suite)                                                 \
   INSTANTIATE_TEST_SUITE_P(Backends, Suite, ::testing::Values("sqlite", "postgresql"), \
                            [](const auto& info) { return info.param; })

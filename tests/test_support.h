@@ -29,9 +29,9 @@ inline std::string fer_dir() {
 
 // Fails the calling test (rather than skipping it) when the data is absent:
 // a suite that silently skips its real-data tests proves nothing.
-#define MOODTUNE_REQUIRE_FER()                                                                  \
-  do {                                                                                          \
-    if (!std::filesystem::is_directory(moodtune::test::fer_dir() + "/val"))                     \
+#define MOODTUNE_REQUIRE_FER()                                                                      \
+  do {                                                                                              \
+    if (!std::filesystem::is_directory(moodtune::test::fer_dir() + "/val"))                         \
       FAIL() << "FER2013 not found at " << moodtune::test::fer_dir() << ": run scripts/fer2013.sh"; \
   } while (0)
 
@@ -68,7 +68,8 @@ inline RunResult run_moodtune(const std::string& args) { return run_binary(MOODT
 // The first `n` files of FER2013 val/<cls>, sorted by name.
 inline std::vector<std::string> fer_files(const std::string& split, const std::string& cls, size_t n) {
   std::vector<std::string> files;
-  for (const auto& e : std::filesystem::directory_iterator(fer_dir() + "/" + split + "/" + cls)) files.push_back(e.path().string());
+  for (const auto& e : std::filesystem::directory_iterator(fer_dir() + "/" + split + "/" + cls))
+    files.push_back(e.path().string());
   std::sort(files.begin(), files.end());
   if (files.size() > n) files.resize(n);
   return files;

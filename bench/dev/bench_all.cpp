@@ -31,12 +31,13 @@ struct Opts {
 
 // `program`: "moodtune" or "moodtune-dev", both beside this executable.
 // `env`: variable assignments for the child only (e.g. LD_LIBRARY_PATH=...).
-json run_child(const std::string& program, const std::string& args, const fs::path& json_file, const std::string& env = {}) {
+json run_child(const std::string& program, const std::string& args, const fs::path& json_file,
+               const std::string& env = {}) {
   // Resolved here: inside std::system's shell, /proc/self/exe is the shell.
   const std::string bin = kit::sibling_binary(program);
   fs::remove(json_file);
-  std::string cmd = env + " '" + bin + "' " + args + " --json '" + json_file.string() + "' >'" +
-                    json_file.string() + ".log' 2>&1";
+  std::string cmd =
+      env + " '" + bin + "' " + args + " --json '" + json_file.string() + "' >'" + json_file.string() + ".log' 2>&1";
   std::fprintf(stderr, "running: %s %s\n", program.c_str(), args.c_str());
   int rc = std::system(cmd.c_str());
   if (!fs::exists(json_file))
@@ -57,17 +58,21 @@ int bench_all(const Opts& o) {
   const fs::path out(o.out);
   std::string fer = o.fer.empty() ? "" : " --fer '" + o.fer + "'";
   json all;
-  all["pipeline"] = run_child("moodtune", "bench pipeline --reps " + std::to_string(o.reps) + fer, out / "pipeline.json");
+  all["pipeline"] =
+      run_child("moodtune", "bench pipeline --reps " + std::to_string(o.reps) + fer, out / "pipeline.json");
   all["train"] = run_child("moodtune", "bench train --batches " + std::to_string(o.batches) + fer, out / "train.json");
   {  // SQLite and PostgreSQL side by side, on a throwaway PostgreSQL server
     ScratchPostgres pg;
-    all["music"] = run_child("moodtune", "bench music --postgres '" + pg.fresh_database("bench") + "'", out / "music.json");
+    all["music"] =
+        run_child("moodtune", "bench music --postgres '" + pg.fresh_database("bench") + "'", out / "music.json");
   }
-  all["serve"] = run_child("moodtune-dev", "serve --music '" + o.music + "' --seconds " + std::to_string(o.serve_seconds) + fer, out / "serve.json");
+  all["serve"] =
+      run_child("moodtune-dev", "serve --music '" + o.music + "' --seconds " + std::to_string(o.serve_seconds) + fer,
+                out / "serve.json");
   const fs::path db = out / "library.db";
   fs::remove(db);
-  all["library"] = run_child("moodtune", "library scan '" + o.music + "' --db '" + db.string() + "'",
-                             out / "library.json");
+  all["library"] =
+      run_child("moodtune", "library scan '" + o.music + "' --db '" + db.string() + "'", out / "library.json");
   fs::remove(db);
   for (const char* ext : {"-wal", "-shm"}) fs::remove(db.string() + ext);
 
@@ -76,9 +81,9 @@ int bench_all(const Opts& o) {
   // reference library's folder first on its path (no system change).
   for (const char* dir : {"/usr/lib/x86_64-linux-gnu/blas", "/usr/lib/aarch64-linux-gnu/blas"})
     if (fs::exists(fs::path(dir) / "libblas.so.3")) {
-      all["pipeline_reference_blas"] = run_child("moodtune", "bench pipeline --reps " + std::to_string(std::min(o.reps, 30)) + fer,
-                                                 out / "pipeline_reference_blas.json",
-                                                 std::string("LD_LIBRARY_PATH=") + dir);
+      all["pipeline_reference_blas"] =
+          run_child("moodtune", "bench pipeline --reps " + std::to_string(std::min(o.reps, 30)) + fer,
+                    out / "pipeline_reference_blas.json", std::string("LD_LIBRARY_PATH=") + dir);
       break;
     }
 
@@ -97,10 +102,13 @@ int bench_all(const Opts& o) {
   }
   for (const char* mode : {"off", "on"}) {
     auto t0 = std::chrono::steady_clock::now();
-    json r = run_child("moodtune", "evaluate --data '" + subset.string() + "'" + (std::string(mode) == "on" ? " --tta" : ""),
-                       out / (std::string("tta_") + mode + ".json"));
+    json r =
+        run_child("moodtune", "evaluate --data '" + subset.string() + "'" + (std::string(mode) == "on" ? " --tta" : ""),
+                  out / (std::string("tta_") + mode + ".json"));
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    all["tta"][mode] = {{"accuracy", r["accuracy"]}, {"n", r["n"]}, {"seconds", s},
+    all["tta"][mode] = {{"accuracy", r["accuracy"]},
+                        {"n", r["n"]},
+                        {"seconds", s},
                         {"ms_per_image", 1000.0 * s / r["n"].get<double>()}};
   }
   fs::remove_all(subset);
@@ -113,7 +121,8 @@ int bench_all(const Opts& o) {
   for (const char* det : {"haar", "lbp", "dlib"}) {
     const json& d = p[det];
     md << "| pipeline " << det << ", single frame, end-to-end | " << num(d["median_ms"]) << " ms | p95 "
-       << num(d["p95_ms"]) << " ms | haar single | " << num(d["median_ms"].get<double>() / p["haar"]["median_ms"].get<double>()) << " |\n";
+       << num(d["p95_ms"]) << " ms | haar single | "
+       << num(d["median_ms"].get<double>() / p["haar"]["median_ms"].get<double>()) << " |\n";
     md << "| pipeline " << det << ", video, end-to-end | " << num(d["video"]["median_ms"]) << " ms | p95 "
        << num(d["video"]["p95_ms"]) << " ms | " << det << " single | "
        << num(d["video"]["median_ms"].get<double>() / d["median_ms"].get<double>()) << " |\n";
@@ -133,12 +142,14 @@ int bench_all(const Opts& o) {
     md << "| batch-1 classification, reference BLAS | " << num(rb["classify"]["median_ms"]) << " ms | p95 "
        << num(rb["classify"]["p95_ms"]) << " ms | OpenBLAS | "
        << num(rb["classify"]["median_ms"].get<double>() / p["haar"]["classify"]["median_ms"].get<double>()) << " |\n";
-    md << "| pipeline haar, single frame, reference BLAS | " << num(rb["median_ms"]) << " ms | p95 " << num(rb["p95_ms"])
-       << " ms | OpenBLAS | " << num(rb["median_ms"].get<double>() / p["haar"]["median_ms"].get<double>()) << " |\n";
+    md << "| pipeline haar, single frame, reference BLAS | " << num(rb["median_ms"]) << " ms | p95 "
+       << num(rb["p95_ms"]) << " ms | OpenBLAS | "
+       << num(rb["median_ms"].get<double>() / p["haar"]["median_ms"].get<double>()) << " |\n";
   }
   const json& tta = all["tta"];
-  md << "| val subset (" << tta["on"]["n"] << " faces), accuracy with TTA | " << num(100 * tta["on"]["accuracy"].get<double>(), 1)
-     << "% | | TTA off (" << num(100 * tta["off"]["accuracy"].get<double>(), 1) << "%) | "
+  md << "| val subset (" << tta["on"]["n"] << " faces), accuracy with TTA | "
+     << num(100 * tta["on"]["accuracy"].get<double>(), 1) << "% | | TTA off ("
+     << num(100 * tta["off"]["accuracy"].get<double>(), 1) << "%) | "
      << num(tta["on"]["accuracy"].get<double>() / tta["off"]["accuracy"].get<double>()) << " |\n";
   md << "| evaluation time per face with TTA | " << num(tta["on"]["ms_per_image"]) << " ms | | TTA off ("
      << num(tta["off"]["ms_per_image"]) << " ms) | "
@@ -156,33 +167,35 @@ int bench_all(const Opts& o) {
   for (const char* s : {"match", "uplift", "calm"})
     md << "| 10-track recommendation, " << s << " | " << num(m["recommend"][s]["median_ms"]) << " ms | p95 "
        << num(m["recommend"][s]["p95_ms"]) << " ms | match | "
-       << num(m["recommend"][s]["median_ms"].get<double>() / m["recommend"]["match"]["median_ms"].get<double>()) << " |\n";
-  md << "| feedback (committed), SQLite | " << num(m["feedback"]["median_ms"]) << " ms | p95 " << num(m["feedback"]["p95_ms"])
-     << " ms | | |\n";
+       << num(m["recommend"][s]["median_ms"].get<double>() / m["recommend"]["match"]["median_ms"].get<double>())
+       << " |\n";
+  md << "| feedback (committed), SQLite | " << num(m["feedback"]["median_ms"]) << " ms | p95 "
+     << num(m["feedback"]["p95_ms"]) << " ms | | |\n";
   if (m.contains("postgresql")) {
     const json& pg = m["postgresql"];
     md << "| import spotify_songs.csv, PostgreSQL | " << num(pg["import"]["seconds"]["median_s"]) << " s | p95 "
        << num(pg["import"]["seconds"]["p95_s"]) << " s | SQLite | " << num(pg["import"]["ratio_to_sqlite"]) << " |\n";
-    md << "| 10-track recommendation, match, PostgreSQL | " << num(pg["recommend"]["match"]["median_ms"]) << " ms | p95 "
-       << num(pg["recommend"]["match"]["p95_ms"]) << " ms | SQLite | " << num(pg["recommend"]["match"]["ratio_to_sqlite"])
-       << " |\n";
+    md << "| 10-track recommendation, match, PostgreSQL | " << num(pg["recommend"]["match"]["median_ms"])
+       << " ms | p95 " << num(pg["recommend"]["match"]["p95_ms"]) << " ms | SQLite | "
+       << num(pg["recommend"]["match"]["ratio_to_sqlite"]) << " |\n";
     md << "| feedback (committed), PostgreSQL | " << num(pg["feedback"]["median_ms"]) << " ms | p95 "
        << num(pg["feedback"]["p95_ms"]) << " ms | SQLite | " << num(pg["feedback"]["ratio_to_sqlite"]) << " |\n";
   }
   const json& sv = all["serve"];
   md << "| frame round trip, 1 client | " << num(sv["roundtrip"]["median_ms"]) << " ms | p95 "
-     << num(sv["roundtrip"]["p95_ms"]) << " ms | pipeline haar video (" << num(p["haar"]["video"]["median_ms"]) << " ms) | "
-     << num(sv["roundtrip"]["median_ms"].get<double>() / p["haar"]["video"]["median_ms"].get<double>()) << " |\n";
+     << num(sv["roundtrip"]["p95_ms"]) << " ms | pipeline haar video (" << num(p["haar"]["video"]["median_ms"])
+     << " ms) | " << num(sv["roundtrip"]["median_ms"].get<double>() / p["haar"]["video"]["median_ms"].get<double>())
+     << " |\n";
   md << "| load: " << sv["load"]["clients"] << " clients x " << sv["load"]["fps_per_client"] << " fps, "
      << sv["load"]["seconds"] << " s | " << num(sv["load"]["latency"]["median_ms"]) << " ms | p95 "
      << num(sv["load"]["latency"]["p95_ms"]) << " ms | round trip | "
      << num(sv["load"]["latency"]["median_ms"].get<double>() / sv["roundtrip"]["median_ms"].get<double>()) << " |\n";
-  md << "| load: errors, server RSS peak | " << sv["load"]["errors"] << " errors | " << num(sv["load"]["rss_mb_peak"], 0)
-     << " MB | RSS at start " << num(sv["load"]["rss_mb_start"], 0) << " MB | "
+  md << "| load: errors, server RSS peak | " << sv["load"]["errors"] << " errors | "
+     << num(sv["load"]["rss_mb_peak"], 0) << " MB | RSS at start " << num(sv["load"]["rss_mb_start"], 0) << " MB | "
      << num(sv["load"]["rss_mb_peak"].get<double>() / sv["load"]["rss_mb_start"].get<double>()) << " |\n";
-  md << "| library analysis (" << fs::path(o.music).filename().string() << ", " << all["library"]["found"] << " files) | "
-     << num(all["library"]["realtime_factor_per_core"], 0) << "x real time per core | " << num(all["library"]["wall_seconds"], 1)
-     << " s wall | | |\n";
+  md << "| library analysis (" << fs::path(o.music).filename().string() << ", " << all["library"]["found"]
+     << " files) | " << num(all["library"]["realtime_factor_per_core"], 0) << "x real time per core | "
+     << num(all["library"]["wall_seconds"], 1) << " s wall | | |\n";
   md << "\nEvaluation times include starting the process and loading the model. Reproduce: `bench/run` "
         "(= `moodtune bench all`).\n";
   std::ofstream(out / "all.md") << md.str();
@@ -203,7 +216,8 @@ void add_all_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--serve-seconds", o->serve_seconds, "Length of the web load phase")->capture_default_str();
   cmd->add_option("--reps", o->reps, "Pipeline repetitions")->capture_default_str();
   cmd->add_option("--batches", o->batches, "Training batches per configuration")->capture_default_str();
-  cmd->add_option("--tta-per-class", o->tta_per_class, "Validation faces per class for TTA on/off")->capture_default_str();
+  cmd->add_option("--tta-per-class", o->tta_per_class, "Validation faces per class for TTA on/off")
+      ->capture_default_str();
   cmd->callback([o, &exit_code] { guarded(exit_code, [&] { return bench_all(*o); }); });
 }
 

@@ -132,15 +132,19 @@ int bench_serve(const Opts& o) {
         if (cookie.empty()) cookie = session_cookie(*r);
         if (i % 10 == 5) {  // what the page does when the mood changes
           auto rr = c.Get("/api/recommendations?n=10", h);
-          if (!rr || rr->status != 200) ++errors;
+          if (!rr || rr->status != 200)
+            ++errors;
           else {
             ++recs;
             auto tracks = nlohmann::json::parse(rr->body)["tracks"];
             if (!tracks.empty() && i % 20 == 5) {
-              nlohmann::json fb = {{"track", tracks[0]["id"]}, {"action", "like"}, {"user", "load" + std::to_string(k)}};
+              nlohmann::json fb = {
+                  {"track", tracks[0]["id"]}, {"action", "like"}, {"user", "load" + std::to_string(k)}};
               auto fr = c.Post("/api/feedback", fb.dump(), "application/json");
-              if (fr && fr->status == 200) ++likes_acked;
-              else ++errors;
+              if (fr && fr->status == 200)
+                ++likes_acked;
+              else
+                ++errors;
             }
           }
         }
@@ -168,16 +172,24 @@ int bench_serve(const Opts& o) {
                "p99 %.1f ms; server RSS %.0f MB start, %.0f MB peak; likes acknowledged %d, found %d\n",
                o.clients, o.fps, o.seconds, lat.size(), lat.size() / wall, errors.load(), ls.median, ls.p95, p99,
                rss_start, rss_peak, likes_acked.load(), likes_found);
-  nlohmann::json out = {
-      {"frame_bytes", body.size()},
-      {"roundtrip", summary_json(rt)},
-      {"load",
-       {{"clients", o.clients}, {"fps_per_client", o.fps}, {"seconds", o.seconds}, {"frames", lat.size()},
-        {"frames_per_s", lat.size() / wall}, {"errors", errors.load()}, {"recommendations", recs.load()},
-        {"latency", summary_json(lat)}, {"rss_mb_start", rss_start}, {"rss_mb_peak", rss_peak},
-        {"rss_mb_end", rss_end}, {"likes_acknowledged", likes_acked.load()}, {"likes_found", likes_found}}},
-      {"cores", std::thread::hardware_concurrency()},
-      {"note", "client and server share the machine's cores"}};
+  nlohmann::json out = {{"frame_bytes", body.size()},
+                        {"roundtrip", summary_json(rt)},
+                        {"load",
+                         {{"clients", o.clients},
+                          {"fps_per_client", o.fps},
+                          {"seconds", o.seconds},
+                          {"frames", lat.size()},
+                          {"frames_per_s", lat.size() / wall},
+                          {"errors", errors.load()},
+                          {"recommendations", recs.load()},
+                          {"latency", summary_json(lat)},
+                          {"rss_mb_start", rss_start},
+                          {"rss_mb_peak", rss_peak},
+                          {"rss_mb_end", rss_end},
+                          {"likes_acknowledged", likes_acked.load()},
+                          {"likes_found", likes_found}}},
+                        {"cores", std::thread::hardware_concurrency()},
+                        {"note", "client and server share the machine's cores"}};
   write_json(o.json, out);
   fs::remove_all(dir);
   bool ok = errors == 0 && likes_found == likes_acked;

@@ -3,6 +3,7 @@
 // in one run (all). Not part of the product.
 #include <iostream>
 
+#include "cli/commands.h"
 #include "dev/dev_commands.h"
 
 int main(int argc, char** argv) {
@@ -11,13 +12,5 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   moodtune::dev::add_serve_bench(app, exit_code);
   moodtune::dev::add_all_bench(app, exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  }
-  return exit_code;
+  return moodtune::cli::run_app(app, argc, argv, exit_code);
 }

@@ -51,7 +51,9 @@ ScratchPostgres::ScratchPostgres() {
 }
 
 ScratchPostgres::~ScratchPostgres() {
-  std::system((owner_prefix() + bin_ + "/pg_ctl -D " + (dir_ / "data").string() + " -m immediate -w stop >/dev/null 2>&1").c_str());
+  std::system(
+      (owner_prefix() + bin_ + "/pg_ctl -D " + (dir_ / "data").string() + " -m immediate -w stop >/dev/null 2>&1")
+          .c_str());
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -61,7 +63,8 @@ std::string ScratchPostgres::fresh_database(const std::string& prefix) {
   std::string name = prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  sh(bin_ + "/psql -q -h 127.0.0.1 -p " + std::to_string(port_) + " -U moodtune -d postgres -c 'CREATE DATABASE " + name + "'");
+  sh(bin_ + "/psql -q -h 127.0.0.1 -p " + std::to_string(port_) + " -U moodtune -d postgres -c 'CREATE DATABASE " +
+     name + "'");
   return url(name);
 }
 
@@ -69,7 +72,9 @@ std::string ScratchPostgres::url(const std::string& database) const {
   return "postgresql://moodtune@127.0.0.1:" + std::to_string(port_) + "/" + database;
 }
 
-void ScratchPostgres::stop() { as_owner(bin_ + "/pg_ctl -D " + (dir_ / "data").string() + " -m fast -w stop >/dev/null"); }
+void ScratchPostgres::stop() {
+  as_owner(bin_ + "/pg_ctl -D " + (dir_ / "data").string() + " -m fast -w stop >/dev/null");
+}
 
 void ScratchPostgres::start() {
   as_owner(bin_ + "/pg_ctl -D " + (dir_ / "data").string() + " -l " + (dir_ / "log").string() + " -o \"-k " +

@@ -18,8 +18,9 @@ namespace moodtune::kit {
 
 // Starts `binary ARGS` with stdout and stderr sent to the given files (in
 // `cwd` when one is given); returns its pid.
-pid_t spawn_process(const std::string& binary, std::vector<std::string> args, const std::filesystem::path& out = "/dev/null",
-                    const std::filesystem::path& err = "/dev/null", const std::filesystem::path& cwd = {});
+pid_t spawn_process(const std::string& binary, std::vector<std::string> args,
+                    const std::filesystem::path& out = "/dev/null", const std::filesystem::path& err = "/dev/null",
+                    const std::filesystem::path& cwd = {});
 
 // Resident memory of a process in MiB (0 when it is gone).
 double rss_mb(pid_t pid);

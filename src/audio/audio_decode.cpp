@@ -108,8 +108,10 @@ AudioBuffer decode_audio(const std::string& path, const DecodeParams& params) {
     if (pkt->stream_index == stream_index) {
       // A corrupt packet is skipped, as players do; a file that is mostly
       // garbage fails below because nothing decoded.
-      if (avcodec_send_packet(dec.get(), pkt.get()) < 0) ++decode_errors;
-      else drain();
+      if (avcodec_send_packet(dec.get(), pkt.get()) < 0)
+        ++decode_errors;
+      else
+        drain();
     }
     av_packet_unref(pkt.get());
   }

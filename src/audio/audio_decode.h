@@ -21,7 +21,7 @@ struct AudioError : std::runtime_error {
 };
 
 struct DecodeParams {
-  int sample_rate = 22050;      // analysis needs nothing above 11 kHz
+  int sample_rate = 22050;       // analysis needs nothing above 11 kHz
   double max_seconds = 15 * 60;  // stop decoding after this much audio
 };
 

@@ -148,10 +148,10 @@ AudioFeatures analyse_audio(const AudioBuffer& a) {
 
 MoodEstimate estimate_mood(const AudioFeatures& f) {
   // Each cue is mapped onto [0, 1] over the range where real music lies.
-  const double loud = clamp01((f.loudness_lufs + 35.0) / 25.0);  // -35 .. -10 LUFS
+  const double loud = clamp01((f.loudness_lufs + 35.0) / 25.0);                        // -35 .. -10 LUFS
   const double tempo = f.tempo_bpm > 0 ? clamp01((f.tempo_bpm - 60.0) / 100.0) : 0.5;  // 60 .. 160 BPM
-  const double density = clamp01(f.onset_rate / 5.0);                                 // 0 .. 5 onsets/s
-  const double bright = clamp01((f.centroid_hz - 500.0) / 2500.0);                    // 500 .. 3000 Hz
+  const double density = clamp01(f.onset_rate / 5.0);                                  // 0 .. 5 onsets/s
+  const double bright = clamp01((f.centroid_hz - 500.0) / 2500.0);                     // 500 .. 3000 Hz
   MoodEstimate m;
   m.arousal = 2.0 * (0.35 * loud + 0.25 * density + 0.2 * tempo + 0.2 * bright) - 1.0;
   m.valence = std::clamp(0.55 * f.mode_score + 0.25 * (2 * tempo - 1) + 0.2 * (2 * bright - 1), -1.0, 1.0);

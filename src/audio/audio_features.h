@@ -9,18 +9,10 @@
 // tempo and onset density (aubio), key and mode (qm-dsp's chroma key
 // detector) and spectral centroid (aubio's phase vocoder).
 //
-// The mood estimate is a fixed linear model of these cues, chosen from
-// music-emotion research rather than fitted to one collection:
-//  - arousal follows loudness, tempo and event density most closely, with
-//    brightness (timbre) next (Gabrielsson & Lindström 2010, "The role of
-//    structure in the musical expression of emotions", Handbook of Music and
-//    Emotion; Schubert 2004, Music Perception 21(4); Eerola, Friberg & Bresin
-//    2013, Frontiers in Psychology 4:487, where tempo and dynamics explain
-//    most of the arousal variance);
-//  - valence follows mode (major positive, minor negative) most reliably, and
-//    tempo and brightness more weakly (Hevner 1935; Eerola et al. 2013, where
-//    mode is the strongest valence cue and tempo adds a smaller part).
-// See docs/music.md for the formula and how well it does on real tracks.
+// The mood estimate is a fixed linear model of these cues, weighted by the
+// music-emotion literature rather than fitted to one collection; the formula,
+// its sources and how well it does on real tracks are in docs/music.md
+// ("Local library").
 //
 // Thread safety: analyse_audio may run on several threads at once (library
 // set-up that is not thread safe is serialised inside).
@@ -33,13 +25,13 @@ struct AudioFeatures {
   double duration_s = 0;
   double loudness_lufs = -70;  // EBU R128 integrated loudness
   double loudness_range_lu = 0;
-  double tempo_bpm = 0;        // 0 when no beat was found
-  double onset_rate = 0;       // note onsets per second
-  double centroid_hz = 0;      // mean spectral centroid, a brightness measure
-  int key = -1;                // pitch class of the tonic, C = 0 (Spotify's convention)
-  int mode = -1;               // 1 major, 0 minor (Spotify's convention)
-  double mode_score = 0;       // in [-1, 1]: how much better major fits than minor
-  double key_clarity = 0;      // correlation of the chroma with the best key profile
+  double tempo_bpm = 0;    // 0 when no beat was found
+  double onset_rate = 0;   // note onsets per second
+  double centroid_hz = 0;  // mean spectral centroid, a brightness measure
+  int key = -1;            // pitch class of the tonic, C = 0 (Spotify's convention)
+  int mode = -1;           // 1 major, 0 minor (Spotify's convention)
+  double mode_score = 0;   // in [-1, 1]: how much better major fits than minor
+  double key_clarity = 0;  // correlation of the chroma with the best key profile
 };
 
 struct MoodEstimate {

@@ -1,15 +1,15 @@
 // moodtune bench: repeatable measurements with median and spread. Each
 // benchmark runs a warm-up, then N timed repetitions, in this process.
-#include <functional>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <cmath>
 
 #include "cli/commands.h"
 #include "common/stats.h"
@@ -37,8 +37,8 @@ int bench_pipeline(const std::string& model, const std::string& image, const std
   cv::setNumThreads(1);
   auto clf = EmotionClassifier::load(model);
   cv::Mat frame = bench_frame(image, fer);
-  nlohmann::json out = {{"frame", {{"width", frame.cols}, {"height", frame.rows}}}, {"reps", reps},
-                        {"threads", 1}, {"model", model}};
+  nlohmann::json out = {
+      {"frame", {{"width", frame.cols}, {"height", frame.rows}}}, {"reps", reps}, {"threads", 1}, {"model", model}};
   // A face that drifts a few pixels per frame, like a listener at a webcam.
   std::vector<cv::Mat> moving;
   for (int k = 0; k < 30; ++k) {
@@ -90,10 +90,13 @@ int bench_pipeline(const std::string& model, const std::string& image, const std
         if (mode == "no_face" && name != std::string("detect") && name != std::string("end_to_end")) continue;
         Summary s = summarise(*v);
         mj[name] = s.to_json();
-        std::printf("%-6s %-7s %-10s %10.3f %10.3f %10.3f\n", kind.c_str(), mode.c_str(), name, s.median, s.p95, s.stddev);
+        std::printf("%-6s %-7s %-10s %10.3f %10.3f %10.3f\n", kind.c_str(), mode.c_str(), name, s.median, s.p95,
+                    s.stddev);
       }
-      if (mode == "single") dj.update(mj);  // single-frame figures at the top level, as before
-      else dj[mode] = mj;
+      if (mode == "single")
+        dj.update(mj);  // single-frame figures at the top level, as before
+      else
+        dj[mode] = mj;
     }
     out[kind] = dj;
   }
@@ -101,7 +104,8 @@ int bench_pipeline(const std::string& model, const std::string& image, const std
     out[std::string(k) + "_single_vs_fine_median_ratio"] =
         out[k]["median_ms"].get<double>() / out[k]["fine"]["median_ms"].get<double>();
   for (const char* k : {"lbp", "dlib"})
-    out[std::string(k) + "_vs_haar_median_ratio"] = out[k]["median_ms"].get<double>() / out["haar"]["median_ms"].get<double>();
+    out[std::string(k) + "_vs_haar_median_ratio"] =
+        out[k]["median_ms"].get<double>() / out["haar"]["median_ms"].get<double>();
   for (const char* k : {"haar", "lbp", "dlib"})
     out[std::string(k) + "_video_vs_single_median_ratio"] =
         out[k]["video"]["median_ms"].get<double>() / out[k]["median_ms"].get<double>();
@@ -133,7 +137,8 @@ int bench_train(const std::string& fer, int batches, const std::string& json_pat
     }
     Summary s = summarise(per_batch);
     double ips = 1000.0 * bs / s.median;
-    std::printf("data path   augment=%-3s  %8.0f images/s  (median %.3f ms per batch of 64)\n", aug ? "on" : "off", ips, s.median);
+    std::printf("data path   augment=%-3s  %8.0f images/s  (median %.3f ms per batch of 64)\n", aug ? "on" : "off", ips,
+                s.median);
     out["data_path"][aug ? "augment_on" : "augment_off"] = {{"images_per_s", ips}, {"batch", s.to_json()}};
   }
   for (const std::string arch : {"resnet-compact", "resnet-wide"}) {
@@ -151,7 +156,8 @@ int bench_train(const std::string& fer, int batches, const std::string& json_pat
         torch::Tensor idx = torch::randint(data.size(), {bs}, torch::kLong);
         torch::Tensor u8 = data.images.index_select(0, idx).contiguous();
         augment_batch(u8, ap, rng);
-        torch::Tensor y = torch::tensor(std::vector<int64_t>(data.labels.begin(), data.labels.begin() + bs), torch::kLong);
+        torch::Tensor y =
+            torch::tensor(std::vector<int64_t>(data.labels.begin(), data.labels.begin() + bs), torch::kLong);
         opt.zero_grad();
         torch::Tensor loss = torch::cross_entropy_loss(net->forward(normalise_u8(u8, {})), y);
         loss.backward();
@@ -160,10 +166,10 @@ int bench_train(const std::string& fer, int batches, const std::string& json_pat
       }
       Summary s = summarise(per_batch);
       double ips = 1000.0 * bs / s.median;
-      std::printf("train step  %-15s augment=%-3s %7.0f images/s  (median %.1f ms, p95 %.1f ms per batch)\n", arch.c_str(),
-                  aug ? "on" : "off", ips, s.median, s.p95);
-      out["train"][arch][aug ? "augment_on" : "augment_off"] = {{"images_per_s", ips}, {"batch", s.to_json()},
-                                                                 {"parameters", net->parameter_count()}};
+      std::printf("train step  %-15s augment=%-3s %7.0f images/s  (median %.1f ms, p95 %.1f ms per batch)\n",
+                  arch.c_str(), aug ? "on" : "off", ips, s.median, s.p95);
+      out["train"][arch][aug ? "augment_on" : "augment_off"] = {
+          {"images_per_s", ips}, {"batch", s.to_json()}, {"parameters", net->parameter_count()}};
     }
   }
   write_json(json_path, out);
@@ -190,7 +196,8 @@ std::string bench_store(const std::string& label, const std::function<std::strin
               is.min, is.max, is.n);
   // Recommendation latency on the 28k catalog, a listener with preferences.
   Catalog cat(where);
-  for (int64_t id = 1; id <= 30; ++id) cat.record_feedback("bench", id * 97, id % 3 ? FeedbackAction::kLike : FeedbackAction::kSkip);
+  for (int64_t id = 1; id <= 30; ++id)
+    cat.record_feedback("bench", id * 97, id % 3 ? FeedbackAction::kLike : FeedbackAction::kSkip);
   Recommender rec(cat);
   std::mt19937 rng(7);
   for (Strategy st : {Strategy::kMatch, Strategy::kUplift, Strategy::kCalm}) {
@@ -226,27 +233,35 @@ int bench_music(const std::string& shared, int reps, const std::string& json_pat
   fs::create_directories(dir);
   const std::string songs = shared + "/catalog/spotify_songs.csv", moods = shared + "/catalog/data_moods.csv";
   nlohmann::json out;
-  const std::string sqlite_at = bench_store("sqlite", [&] {
-    fs::remove(dir / "songs.db");
-    fs::remove(dir / "songs.db-wal");
-    fs::remove(dir / "songs.db-shm");
-    return (dir / "songs.db").string();
-  }, songs, reps, out);
+  const std::string sqlite_at = bench_store(
+      "sqlite",
+      [&] {
+        fs::remove(dir / "songs.db");
+        fs::remove(dir / "songs.db-wal");
+        fs::remove(dir / "songs.db-shm");
+        return (dir / "songs.db").string();
+      },
+      songs, reps, out);
   // The same benchmark on PostgreSQL, side by side: the given (scratch!)
   // database is emptied before each import (moodtune-dev all starts a
   // throwaway server for it).
   if (!postgres.empty()) {
-    if (!is_postgres_url(postgres)) throw std::invalid_argument("--postgres takes a postgresql:// URL of a scratch database");
+    if (!is_postgres_url(postgres))
+      throw std::invalid_argument("--postgres takes a postgresql:// URL of a scratch database");
     nlohmann::json pg;
-    bench_store("postgresql", [&] {
-      open_database(postgres)->exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-      return postgres;
-    }, songs, reps, pg);
+    bench_store(
+        "postgresql",
+        [&] {
+          open_database(postgres)->exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+          return postgres;
+        },
+        songs, reps, pg);
     pg["import"]["ratio_to_sqlite"] =
         pg["import"]["seconds"]["median_s"].get<double>() / out["import"]["seconds"]["median_s"].get<double>();
     pg["recommend"]["match"]["ratio_to_sqlite"] =
         pg["recommend"]["match"]["median_ms"].get<double>() / out["recommend"]["match"]["median_ms"].get<double>();
-    pg["feedback"]["ratio_to_sqlite"] = pg["feedback"]["median_ms"].get<double>() / out["feedback"]["median_ms"].get<double>();
+    pg["feedback"]["ratio_to_sqlite"] =
+        pg["feedback"]["median_ms"].get<double>() / out["feedback"]["median_ms"].get<double>();
     out["postgresql"] = pg;
   }
   Catalog cat(sqlite_at);
@@ -263,10 +278,13 @@ int bench_music(const std::string& shared, int reps, const std::string& json_pat
     }
   }
   SkipSimulation sim = simulate_genre_skipper(cat, "rock", 20);
-  out["skipper"] = {{"genre", sim.genre}, {"skips", sim.skips}, {"share_before", sim.share_before}, {"share_after", sim.share_after},
+  out["skipper"] = {{"genre", sim.genre},
+                    {"skips", sim.skips},
+                    {"share_before", sim.share_before},
+                    {"share_after", sim.share_after},
                     {"bystander_unchanged", sim.other_unchanged}};
-  std::printf("skipper: rock share %.3f -> %.3f after %d skips; bystander unchanged: %s\n", sim.share_before, sim.share_after, sim.skips,
-              sim.other_unchanged ? "yes" : "no");
+  std::printf("skipper: rock share %.3f -> %.3f after %d skips; bystander unchanged: %s\n", sim.share_before,
+              sim.share_after, sim.skips, sim.other_unchanged ? "yes" : "no");
   fs::remove_all(dir);
   write_json(json_path, out);
   return 0;
@@ -282,7 +300,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     DetectorParams det;
   };
   auto o = std::make_shared<Opts>();
-  auto* pipe = cmd->add_subcommand("pipeline", "Per-stage and end-to-end time per 640x480 frame with one face, per detector");
+  auto* pipe =
+      cmd->add_subcommand("pipeline", "Per-stage and end-to-end time per 640x480 frame with one face, per detector");
   pipe->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   pipe->add_option("--image", o->image, "Frame to use (default: a FER2013 val face in a 640x480 frame)");
   pipe->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
@@ -293,7 +312,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     guarded(exit_code, [&] { return bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det); });
   });
   auto shared = std::make_shared<std::string>(default_shared_dir());
-  auto* mu = cmd->add_subcommand("music", "Catalog import speed, recommendation latency and quality on the shared catalogs");
+  auto* mu =
+      cmd->add_subcommand("music", "Catalog import speed, recommendation latency and quality on the shared catalogs");
   mu->add_option("--shared", *shared, "The shared data folder")->capture_default_str();
   mu->add_option("--reps", o->reps, "Recommendations per strategy")->capture_default_str();
   mu->add_option("--json", o->json, "Write results as JSON");
@@ -307,9 +327,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   tr->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
   tr->add_option("--batches", o->batches, "Timed batches per configuration")->capture_default_str();
   tr->add_option("--json", o->json, "Write results as JSON");
-  tr->callback([o, &exit_code] {
-    guarded(exit_code, [&] { return bench_train(fer_root(o->fer), o->batches, o->json); });
-  });
+  tr->callback(
+      [o, &exit_code] { guarded(exit_code, [&] { return bench_train(fer_root(o->fer), o->batches, o->json); }); });
 }
 
 }  // namespace moodtune::cli

@@ -8,10 +8,10 @@
 #include "training/trainer.h"
 #include "vision/test_frame.h"
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/videoio.hpp>
-#include <opencv2/imgproc.hpp>
 #include <fstream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
 #include "vision/pipeline.h"
 
@@ -34,22 +34,21 @@ void add_data_command(CLI::App& app, int& exit_code) {
   stats->add_option("--oversample-to", o->oversample_to, "Share of the largest class")->capture_default_str();
   add_demo_video_command(cmd, exit_code);
   stats->callback([o, &exit_code] {
-    try {
+    guarded(exit_code, [&] {
       LoadReport rep;
       DataSplits d = load_splits(o->data, 48, rep);
       for (const auto& p : rep.problems) std::cerr << "warning: " << p << "\n";
       auto counts = d.train.class_counts();
-      nlohmann::json j = {{"classes", d.train.classes}, {"train", counts},
+      nlohmann::json j = {{"classes", d.train.classes},
+                          {"train", counts},
                           {"train_resampled", resampled_counts(counts, o->balance, o->oversample_to)},
-                          {"val", d.val.class_counts()}, {"balance", o->balance}};
+                          {"val", d.val.class_counts()},
+                          {"balance", o->balance}};
       std::filesystem::create_directories(o->out);
       std::string png = (std::filesystem::path(o->out) / "class_distribution.png").string();
       std::cout << write_class_distribution(j, png) << "picture: " << png << "\n";
-      exit_code = rep.problems.empty() ? 0 : 1;
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      exit_code = 2;
-    }
+      return rep.problems.empty() ? 0 : 1;
+    });
   });
 }
 
@@ -80,9 +79,11 @@ void add_demo_video_command(CLI::App* data, int& exit_code) {
     int seconds_per_face = 2, fps = 15;
   };
   auto o = std::make_shared<Opts>();
-  auto* cmd = data->add_subcommand("demo-video", "Make a demo clip: FER2013 validation faces in a 640x480 frame, one per emotion");
+  auto* cmd = data->add_subcommand("demo-video",
+                                   "Make a demo clip: FER2013 validation faces in a 640x480 frame, one per emotion");
   cmd->add_option("--fer", o->fer, "FER2013 folder with val/<class>/ (scripts/fer2013.sh prints it)")->required();
-  cmd->add_option("--out", o->out, "Output video: .avi (MJPEG) or .y4m (raw, for Chromium's fake camera)")->capture_default_str();
+  cmd->add_option("--out", o->out, "Output video: .avi (MJPEG) or .y4m (raw, for Chromium's fake camera)")
+      ->capture_default_str();
   cmd->add_option("--seconds", o->seconds_per_face, "Seconds per face")->capture_default_str();
   cmd->add_option("--fps", o->fps, "Frames per second")->capture_default_str();
   cmd->add_option("--emotions", o->emotions, "Emotions in order (default: all 7)")->delimiter(',');
@@ -94,8 +95,10 @@ void add_demo_video_command(CLI::App* data, int& exit_code) {
     const bool y4m = fs::path(o->out).extension() == ".y4m";
     std::unique_ptr<Y4mWriter> yw;
     cv::VideoWriter w;
-    if (y4m) yw = std::make_unique<Y4mWriter>(o->out, cv::Size(640, 480), o->fps);
-    else w.open(o->out, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), o->fps, cv::Size(640, 480));
+    if (y4m)
+      yw = std::make_unique<Y4mWriter>(o->out, cv::Size(640, 480), o->fps);
+    else
+      w.open(o->out, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), o->fps, cv::Size(640, 480));
     if (y4m ? !yw->ok() : !w.isOpened()) {
       std::cerr << "error: cannot write video " << o->out << "\n";
       exit_code = 2;
@@ -139,8 +142,10 @@ void add_demo_video_command(CLI::App* data, int& exit_code) {
       if (face.empty()) continue;
       ++n;
       for (int i = 0; i < o->seconds_per_face * o->fps; ++i) {
-        if (yw) yw->write(frame);
-        else w.write(frame);
+        if (yw)
+          yw->write(frame);
+        else
+          w.write(frame);
       }
       std::cout << "  " << cls << ": " << chosen.string() << "\n";
     }

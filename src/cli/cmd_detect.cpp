@@ -25,55 +25,53 @@ void add_detect_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", o->json, "One JSON document on stdout");
   cmd->add_flag("--tta", o->tta, "Test-time augmentation (slower, slightly more accurate)");
   cmd->callback([o, &exit_code] {
-    PipelineParams pp;
-    pp.detector = o->det;
-    pp.tta = o->tta;
-    std::unique_ptr<EmotionPipeline> pipe;
-    try {
+    guarded(exit_code, [&] {
+      PipelineParams pp;
+      pp.detector = o->det;
+      pp.tta = o->tta;
+      std::unique_ptr<EmotionPipeline> pipe;
       pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
       if (!o->annotate.empty()) std::filesystem::create_directories(o->annotate);
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      exit_code = 2;
-      return;
-    }
-    const auto& classes = pipe->classifier().classes();
-    nlohmann::json out = {{"model", o->model}, {"detector", pipe->detector_name()}, {"images", nlohmann::json::array()}};
-    int failed = 0;
-    for (const std::string& path : o->images) {
-      nlohmann::json ij = {{"image", path}};
-      try {
-        cv::Mat img = read_image(path);
-        FrameResult r = pipe->process(img);
-        ij["width"] = img.cols;
-        ij["height"] = img.rows;
-        ij["faces"] = nlohmann::json::array();
-        if (!o->json) std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces") << "\n";
-        for (const FaceResult& f : r.faces) {
-          ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
-                                 {"emotion", classes[static_cast<size_t>(f.emotion)]},
-                                 {"confidence", f.probs[static_cast<size_t>(f.emotion)]},
-                                 {"probs", probs_json(f.probs, classes)}});
+      const auto& classes = pipe->classifier().classes();
+      nlohmann::json out = {
+          {"model", o->model}, {"detector", pipe->detector_name()}, {"images", nlohmann::json::array()}};
+      int failed = 0;
+      for (const std::string& path : o->images) {
+        nlohmann::json ij = {{"image", path}};
+        try {
+          cv::Mat img = read_image(path);
+          FrameResult r = pipe->process(img);
+          ij["width"] = img.cols;
+          ij["height"] = img.rows;
+          ij["faces"] = nlohmann::json::array();
           if (!o->json)
-            std::cout << "  box " << f.box.x << "," << f.box.y << " " << f.box.width << "x" << f.box.height << "  "
-                      << probs_text(f.probs, classes) << "\n";
+            std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces") << "\n";
+          for (const FaceResult& f : r.faces) {
+            ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
+                                   {"emotion", classes[static_cast<size_t>(f.emotion)]},
+                                   {"confidence", f.probs[static_cast<size_t>(f.emotion)]},
+                                   {"probs", probs_json(f.probs, classes)}});
+            if (!o->json)
+              std::cout << "  box " << f.box.x << "," << f.box.y << " " << f.box.width << "x" << f.box.height << "  "
+                        << probs_text(f.probs, classes) << "\n";
+          }
+          if (!o->annotate.empty()) {
+            draw_faces(img, r.faces, classes);
+            std::string dst = (std::filesystem::path(o->annotate) / std::filesystem::path(path).filename()).string();
+            if (!cv::imwrite(dst, img)) throw std::runtime_error("cannot write annotated copy " + dst);
+            ij["annotated"] = dst;
+          }
+        } catch (const std::exception& e) {
+          ++failed;
+          ij["error"] = e.what();
+          std::cerr << "error: " << e.what() << "\n";
         }
-        if (!o->annotate.empty()) {
-          draw_faces(img, r.faces, classes);
-          std::string dst = (std::filesystem::path(o->annotate) / std::filesystem::path(path).filename()).string();
-          if (!cv::imwrite(dst, img)) throw std::runtime_error("cannot write annotated copy " + dst);
-          ij["annotated"] = dst;
-        }
-      } catch (const std::exception& e) {
-        ++failed;
-        ij["error"] = e.what();
-        std::cerr << "error: " << e.what() << "\n";
+        out["images"].push_back(ij);
       }
-      out["images"].push_back(ij);
-    }
-    if (o->json) std::cout << out.dump(2) << "\n";
-    if (failed > 0) std::cerr << failed << " of " << o->images.size() << " images failed\n";
-    exit_code = failed > 0 ? 1 : 0;
+      if (o->json) std::cout << out.dump(2) << "\n";
+      if (failed > 0) std::cerr << failed << " of " << o->images.size() << " images failed\n";
+      return failed > 0 ? 1 : 0;
+    });
   });
 }
 

@@ -89,7 +89,7 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--lighting", o->lighting, "Also report accuracy under darkening, brightening, low contrast and gamma");
   cmd->add_option("--json", o->json_path, "Write the metrics as JSON to this file");
   cmd->callback([o, &exit_code] {
-    try {
+    guarded(exit_code, [&] {
       if (!fs::is_directory(o->data)) throw std::runtime_error(o->data + ": not a folder");
       auto clf = EmotionClassifier::load(o->model);
       const auto& classes = clf->classes();
@@ -137,11 +137,8 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
         out << j.dump(2) << "\n";
         if (!out) throw std::runtime_error("cannot write " + o->json_path);
       }
-      exit_code = rep.problems.empty() ? 0 : 1;
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      exit_code = 2;
-    }
+      return rep.problems.empty() ? 0 : 1;
+    });
   });
 }
 

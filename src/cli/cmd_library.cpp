@@ -36,14 +36,21 @@ void add_library_command(CLI::App& app, int& exit_code) {
                    r.found, r.analysed, r.unchanged, r.failed, r.audio_seconds / 60, r.wall_seconds,
                    r.realtime_factor_per_core());
       if (!json_out->empty()) {
-        json j = {{"dir", *dir},          {"found", r.found},
-                  {"analysed", r.analysed}, {"unchanged", r.unchanged},
-                  {"failed", r.failed},     {"audio_seconds", r.audio_seconds},
-                  {"wall_seconds", r.wall_seconds}, {"analysis_seconds", r.analysis_seconds},
-                  {"realtime_factor_per_core", r.realtime_factor_per_core()}, {"errors", json::array()}};
+        json j = {{"dir", *dir},
+                  {"found", r.found},
+                  {"analysed", r.analysed},
+                  {"unchanged", r.unchanged},
+                  {"failed", r.failed},
+                  {"audio_seconds", r.audio_seconds},
+                  {"wall_seconds", r.wall_seconds},
+                  {"analysis_seconds", r.analysis_seconds},
+                  {"realtime_factor_per_core", r.realtime_factor_per_core()},
+                  {"errors", json::array()}};
         for (const auto& e : r.errors) j["errors"].push_back({{"path", e.path}, {"message", e.message}});
-        if (*json_out == "-") std::cout << j.dump(2) << "\n";
-        else std::ofstream(*json_out) << j.dump(2) << "\n";
+        if (*json_out == "-")
+          std::cout << j.dump(2) << "\n";
+        else
+          std::ofstream(*json_out) << j.dump(2) << "\n";
       }
       return r.failed > 0 ? 1 : 0;
     });
@@ -65,8 +72,13 @@ void add_library_command(CLI::App& app, int& exit_code) {
       json arr = json::array();
       for (const auto& [t, va] : rows) {
         if (*list_json) {
-          arr.push_back({{"id", t.id}, {"title", t.title}, {"artist", t.artist}, {"path", t.external_id},
-                         {"valence", va.valence}, {"arousal", va.arousal}, {"tempo", t.tempo.value_or(0)},
+          arr.push_back({{"id", t.id},
+                         {"title", t.title},
+                         {"artist", t.artist},
+                         {"path", t.external_id},
+                         {"valence", va.valence},
+                         {"arousal", va.arousal},
+                         {"tempo", t.tempo.value_or(0)},
                          {"mode", t.mode ? (*t.mode ? "major" : "minor") : "unknown"}});
         } else {
           std::printf("%6lld  %-32.32s  valence %+.2f  arousal %+.2f  %5.0f bpm  %s\n", static_cast<long long>(t.id),
@@ -74,8 +86,10 @@ void add_library_command(CLI::App& app, int& exit_code) {
                       t.mode ? (*t.mode ? "major" : "minor") : "");
         }
       }
-      if (*list_json) std::cout << arr.dump(2) << "\n";
-      else if (rows.empty()) std::fprintf(stderr, "no local tracks; run `moodtune library scan DIR` first\n");
+      if (*list_json)
+        std::cout << arr.dump(2) << "\n";
+      else if (rows.empty())
+        std::fprintf(stderr, "no local tracks; run `moodtune library scan DIR` first\n");
       return 0;
     });
   });

@@ -31,8 +31,8 @@ std::unique_ptr<Catalog> open_catalog(const std::string& path) {
 
 namespace {
 json track_json(const Track& t) {
-  json j = {{"id", t.id}, {"source", t.source}, {"external_id", t.external_id}, {"title", t.title},
-            {"artist", t.artist}, {"album", t.album}, {"genres", t.genres}, {"duration_ms", t.duration_ms}};
+  json j = {{"id", t.id},         {"source", t.source}, {"external_id", t.external_id}, {"title", t.title},
+            {"artist", t.artist}, {"album", t.album},   {"genres", t.genres},           {"duration_ms", t.duration_ms}};
   if (t.source == "spotify") j["url"] = "https://open.spotify.com/track/" + t.external_id;
   if (!t.mood_label.empty()) j["mood_label"] = t.mood_label;
   return j;
@@ -55,7 +55,7 @@ std::vector<float> parse_probs(const std::string& text) {
 }  // namespace
 
 void add_catalog_command(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("catalog", "The music catalog (SQLite)");
+  auto* cmd = app.add_subcommand("catalog", "The music catalog (a SQLite file, or PostgreSQL with a postgresql:// URL)");
   cmd->require_subcommand(1);
   auto db = std::make_shared<std::string>(default_db_path());
   auto* imp = cmd->add_subcommand("import", "Import a Spotify-style CSV with audio features");
@@ -72,8 +72,9 @@ void add_catalog_command(CLI::App& app, int& exit_code) {
         try {
           ImportReport r = import_csv(*cat, f, *format);
           for (const auto& p : r.problems) std::cerr << "warning: " << p << "\n";
-          std::cout << f << " (" << r.format << "): " << r.rows << " rows, " << r.inserted << " new tracks, " << r.updated
-                    << " updated, " << r.unchanged << " unchanged, " << r.problems.size() << " bad rows skipped\n";
+          std::cout << f << " (" << r.format << "): " << r.rows << " rows, " << r.inserted << " new tracks, "
+                    << r.updated << " updated, " << r.unchanged << " unchanged, " << r.problems.size()
+                    << " bad rows skipped\n";
           if (!r.problems.empty()) rc = 1;
         } catch (const std::exception& e) {
           std::cerr << "error: " << e.what() << "\n";
@@ -87,12 +88,13 @@ void add_catalog_command(CLI::App& app, int& exit_code) {
   st->add_option("--db", *db, kDbHelp)->capture_default_str();
   st->callback([db, &exit_code] {
     guarded(exit_code, [&] {
-      if (!is_postgres_url(*db) && !fs::exists(*db)) throw std::runtime_error(*db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
+      if (!is_postgres_url(*db) && !fs::exists(*db))
+        throw std::runtime_error(*db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
       Catalog cat(*db, true);
       CatalogStats s = cat.stats();
       std::cout << "catalog " << *db << "\n  tracks " << s.tracks << " (spotify " << s.spotify << ", local " << s.local
-                << "), with valence/energy " << s.with_features << "\n  listeners " << s.listeners << ", history entries "
-                << s.history << "\n  top genres:";
+                << "), with valence/energy " << s.with_features << "\n  listeners " << s.listeners
+                << ", history entries " << s.history << "\n  top genres:";
       for (const auto& [g, n] : s.top_genres) std::cout << " " << g << " " << n;
       std::cout << "\n  imports:\n";
       for (const auto& [f, n] : s.imports) std::cout << "    " << f << " (" << n << " tracks)\n";
@@ -140,13 +142,16 @@ void add_recommend_command(CLI::App& app, int& exit_code) {
       std::string name;
       if (!o->emotion.empty()) {
         auto v = emotion_va(o->emotion);
-        if (!v) throw std::invalid_argument("unknown emotion '" + o->emotion + "' (angry, disgust, fear, happy, neutral, sad, surprise)");
+        if (!v)
+          throw std::invalid_argument("unknown emotion '" + o->emotion +
+                                      "' (angry, disgust, fear, happy, neutral, sad, surprise)");
         mood = *v;
         name = o->emotion;
       } else {
         mood = mood_from_probs(parse_probs(o->probs), default_class_names());
       }
-      if (!is_postgres_url(o->db) && !fs::exists(o->db)) throw std::runtime_error(o->db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
+      if (!is_postgres_url(o->db) && !fs::exists(o->db))
+        throw std::runtime_error(o->db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
       Catalog cat(o->db);
       Recommender rec(cat);
       RecommendParams rp;
@@ -157,7 +162,8 @@ void add_recommend_command(CLI::App& app, int& exit_code) {
       auto list = rec.recommend(mood, rp);
       if (o->json) {
         json j = {{"mood", {{"valence", mood.valence}, {"arousal", mood.arousal}, {"nearest", nearest_emotion(mood)}}},
-                  {"strategy", o->strategy}, {"tracks", json::array()}};
+                  {"strategy", o->strategy},
+                  {"tracks", json::array()}};
         for (const auto& r : list) {
           json t = track_json(r.track);
           t["valence"] = r.va.valence;
@@ -168,8 +174,8 @@ void add_recommend_command(CLI::App& app, int& exit_code) {
         std::cout << j.dump(2) << "\n";
       } else {
         for (size_t i = 0; i < list.size(); ++i)
-          std::printf("%2zu. [%lld] %s — %s\n      %s\n", i + 1, static_cast<long long>(list[i].track.id), list[i].track.artist.c_str(),
-                      list[i].track.title.c_str(), list[i].reason.c_str());
+          std::printf("%2zu. [%lld] %s — %s\n      %s\n", i + 1, static_cast<long long>(list[i].track.id),
+                      list[i].track.artist.c_str(), list[i].track.title.c_str(), list[i].reason.c_str());
       }
       return 0;
     });

@@ -1,8 +1,8 @@
 // serve: the web app (HTTP server + browser page).
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <thread>
-#include <unistd.h>
 
 #include "cli/commands.h"
 #include "server/server.h"
@@ -25,11 +25,13 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   p->db_path = default_db_path();
   p->model_path = default_model_path();
   p->web_dir = default_web_dir();
-  cmd->add_option("--host", p->host, "Address to listen on (loopback by default: the camera is private)")->capture_default_str();
+  cmd->add_option("--host", p->host, "Address to listen on (loopback by default: the camera is private)")
+      ->capture_default_str();
   cmd->add_option("--port", p->port, "Port (0 = any free port)")->capture_default_str();
   cmd->add_option("--db", p->db_path, kDbHelp)->capture_default_str();
   cmd->add_option("--db-connections", p->db_connections, "Catalog connections shared by the request threads")
-      ->capture_default_str()->check(CLI::Range(1, 64));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--model", p->model_path, kModelOptionHelp)->capture_default_str();
   cmd->add_option("--source", p->source, "Also analyse a video file or camera index on the server (kiosk/demo mode)");
   cmd->add_option("--web", p->web_dir, "Folder with the page's files")->capture_default_str();
@@ -54,7 +56,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       // could mask them), so the handler only writes to a pipe; a watcher
       // thread turns that into a graceful stop.
       if (pipe(g_signal_pipe) != 0) throw std::runtime_error("cannot create a pipe for signal handling");
-      struct sigaction sa{};
+      struct sigaction sa {};
       sa.sa_handler = on_signal;
       sigemptyset(&sa.sa_mask);
       sigaction(SIGINT, &sa, nullptr);

@@ -32,14 +32,16 @@ TrainObserver console_observer() {
     std::cout << "class      train  resampled    val\n";
     for (size_t c = 0; c < s.classes.size(); ++c) {
       char buf[96];
-      std::snprintf(buf, sizeof buf, "%-9s %6lld %10lld %6lld\n", s.classes[c].c_str(), static_cast<long long>(s.train_counts[c]),
-                    static_cast<long long>(s.resampled_counts[c]), static_cast<long long>(s.val_counts[c]));
+      std::snprintf(buf, sizeof buf, "%-9s %6lld %10lld %6lld\n", s.classes[c].c_str(),
+                    static_cast<long long>(s.train_counts[c]), static_cast<long long>(s.resampled_counts[c]),
+                    static_cast<long long>(s.val_counts[c]));
       std::cout << buf;
     }
     std::cout << std::flush;
   };
   o.on_batch = [bar, epochs](int epoch, int64_t done, int64_t total, double loss, double acc) {
-    if (!*bar) *bar = std::make_unique<ProgressBar>("epoch " + std::to_string(epoch) + "/" + std::to_string(*epochs), total);
+    if (!*bar)
+      *bar = std::make_unique<ProgressBar>("epoch " + std::to_string(epoch) + "/" + std::to_string(*epochs), total);
     char status[96];
     std::snprintf(status, sizeof status, "loss %.3f acc %.3f", loss, acc);
     (*bar)->advance(done - (*bar)->done(), status);
@@ -48,10 +50,11 @@ TrainObserver console_observer() {
     if (*bar) (*bar)->finish();
     bar->reset();
     char line[256];
-    std::snprintf(line, sizeof line,
-                  "epoch %3d/%d  lr %.4g  train loss %.4f acc %.4f  val loss %.4f acc %.4f (bal %.4f)  %.0f img/s  %s%s\n",
-                  m.epoch, *epochs, m.lr, m.train_loss, m.train_acc, m.val_loss, m.val_acc, m.val_balanced_acc, m.images_per_s,
-                  format_duration(m.seconds).c_str(), best ? "  *best" : "");
+    std::snprintf(
+        line, sizeof line,
+        "epoch %3d/%d  lr %.4g  train loss %.4f acc %.4f  val loss %.4f acc %.4f (bal %.4f)  %.0f img/s  %s%s\n",
+        m.epoch, *epochs, m.lr, m.train_loss, m.train_acc, m.val_loss, m.val_acc, m.val_balanced_acc, m.images_per_s,
+        format_duration(m.seconds).c_str(), best ? "  *best" : "");
     std::cout << line << std::flush;
   };
   return o;
@@ -74,11 +77,14 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--momentum", p->momentum, "SGD momentum")->capture_default_str();
   cmd->add_option("--weight-decay", p->weight_decay, "Weight decay")->capture_default_str();
   cmd->add_option("--schedule", p->schedule, "onecycle | cosine | plateau | constant")->capture_default_str();
-  cmd->add_option("--warmup", p->warmup_fraction, "Warm-up share of all steps (onecycle, cosine)")->capture_default_str();
+  cmd->add_option("--warmup", p->warmup_fraction, "Warm-up share of all steps (onecycle, cosine)")
+      ->capture_default_str();
   cmd->add_option("--label-smoothing", p->label_smoothing, "Label smoothing")->capture_default_str();
   cmd->add_option("--balance", p->balance, "Class imbalance: oversample | weights | none")->capture_default_str();
-  cmd->add_option("--oversample-to", p->oversample_to, "Oversample minority classes up to this share of the largest")->capture_default_str();
-  cmd->add_option("--patience", p->early_stop_patience, "Early stopping patience in epochs (0 = off)")->capture_default_str();
+  cmd->add_option("--oversample-to", p->oversample_to, "Oversample minority classes up to this share of the largest")
+      ->capture_default_str();
+  cmd->add_option("--patience", p->early_stop_patience, "Early stopping patience in epochs (0 = off)")
+      ->capture_default_str();
   cmd->add_option("--seed", p->seed, "Random seed (data order, augmentation, init)")->capture_default_str();
   cmd->add_option("--threads", p->threads, "Intra-op threads")->capture_default_str();
   cmd->add_option("--init", p->init_model, "Fine-tune from this model file (new head if the classes differ)");
@@ -101,23 +107,23 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto report_only = std::make_shared<bool>(false);
   cmd->add_flag("--report-only", *report_only, "Only (re)write the report of the run in --out");
   cmd->callback([p, mix, report_only, &exit_code] {
-    try {
+    guarded(exit_code, [&] {
       p->mix.mode = parse_mix_mode(*mix);
       LoadReport rep;
       DataSplits data = load_splits(p->data, p->net.input_size, rep);
       for (const auto& prob : rep.problems) std::cerr << "warning: " << prob << "\n";
-      if (!rep.problems.empty()) std::cerr << "warning: " << rep.problems.size() << " input problem(s); those items were skipped\n";
+      if (!rep.problems.empty())
+        std::cerr << "warning: " << rep.problems.size() << " input problem(s); those items were skipped\n";
       if (!*report_only) {
         TrainResult r = train_model(*p, data, console_observer());
-        if (r.stopped_early) std::cout << "early stop: no better validation accuracy for " << p->early_stop_patience << " epochs\n";
-        std::cout << "best val accuracy " << r.best_val_acc << " at epoch " << r.best_epoch << " -> " << r.best_model << "\n";
+        if (r.stopped_early)
+          std::cout << "early stop: no better validation accuracy for " << p->early_stop_patience << " epochs\n";
+        std::cout << "best val accuracy " << r.best_val_acc << " at epoch " << r.best_epoch << " -> " << r.best_model
+                  << "\n";
       }
       std::cout << "report: " << write_training_report(p->out_dir, data) << "/report.md\n";
-      exit_code = rep.problems.empty() ? 0 : 1;
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      exit_code = 2;
-    }
+      return rep.problems.empty() ? 0 : 1;
+    });
   });
 }
 

@@ -23,66 +23,69 @@ void add_watch_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   add_detector_options(cmd, o->det);
   cmd->add_option("--max-frames", o->max_frames, "Stop after N frames (0 = until the source ends)");
-  cmd->add_option("--smoothing", o->alpha, "EMA weight of the newest frame, 0..1 (1 = no smoothing)")->capture_default_str();
+  cmd->add_option("--smoothing", o->alpha, "EMA weight of the newest frame, 0..1 (1 = no smoothing)")
+      ->capture_default_str();
   cmd->add_flag("--json", o->json, "JSON lines, one per frame");
   cmd->callback([o, &exit_code] {
-    std::unique_ptr<EmotionPipeline> pipe;
-    cv::VideoCapture cap;
-    const bool is_camera = !o->source.empty() && std::all_of(o->source.begin(), o->source.end(), ::isdigit);
-    try {
+    guarded(exit_code, [&] {
+      std::unique_ptr<EmotionPipeline> pipe;
+      cv::VideoCapture cap;
+      const bool is_camera = !o->source.empty() && std::all_of(o->source.begin(), o->source.end(), ::isdigit);
       PipelineParams pp;
       pp.detector = o->det;
       pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
-      if (is_camera) cap.open(std::stoi(o->source));
-      else cap.open(o->source);
+      if (is_camera)
+        cap.open(std::stoi(o->source));
+      else
+        cap.open(o->source);
       if (!cap.isOpened())
-        throw std::runtime_error(is_camera ? "camera " + o->source + " could not be opened (no such device, no permission, or busy)"
+        throw std::runtime_error(is_camera ? "camera " + o->source +
+                                                 " could not be opened (no such device, no permission, or busy)"
                                            : o->source + ": cannot open video (missing file or unsupported format)");
-    } catch (const std::exception& e) {
-      std::cerr << "error: " << e.what() << "\n";
-      exit_code = 2;
-      return;
-    }
-    TrackerParams tp;
-    tp.alpha = std::clamp(o->alpha, 0.01f, 1.0f);
-    FaceTracker tracker(tp);
-    const auto& classes = pipe->classifier().classes();
-    double fps = cap.get(cv::CAP_PROP_FPS);
-    if (!(fps > 0 && fps < 1000)) fps = 30;
-    int frame_no = 0;
-    cv::Mat frame;
-    while ((o->max_frames <= 0 || frame_no < o->max_frames) && cap.read(frame)) {
-      if (frame.empty()) break;
-      FrameResult r = pipe->process(frame, tracker.search_hints());
-      std::vector<FaceTrack> tracks = track_faces(tracker, r);
-      const double t = frame_no / fps;
-      if (o->json) {
-        nlohmann::json fj = {{"frame", frame_no}, {"t", std::round(t * 1000) / 1000}, {"faces", nlohmann::json::array()}, {"ms", r.times.total_ms}};
-        for (const FaceTrack& tr : tracks) {
-          int top = top_class(tr.smoothed);
-          fj["faces"].push_back({{"id", tr.id},
-                                 {"box", {{"x", tr.box.x}, {"y", tr.box.y}, {"w", tr.box.width}, {"h", tr.box.height}}},
-                                 {"emotion", classes[static_cast<size_t>(top)]},
-                                 {"probs", probs_json(tr.smoothed, classes)},
-                                 {"raw_emotion", classes[static_cast<size_t>(top_class(tr.probs))]}});
+      TrackerParams tp;
+      tp.alpha = std::clamp(o->alpha, 0.01f, 1.0f);
+      FaceTracker tracker(tp);
+      const auto& classes = pipe->classifier().classes();
+      double fps = cap.get(cv::CAP_PROP_FPS);
+      if (!(fps > 0 && fps < 1000)) fps = 30;
+      int frame_no = 0;
+      cv::Mat frame;
+      while ((o->max_frames <= 0 || frame_no < o->max_frames) && cap.read(frame)) {
+        if (frame.empty()) break;
+        FrameResult r = pipe->process(frame, tracker.search_hints());
+        std::vector<FaceTrack> tracks = track_faces(tracker, r);
+        const double t = frame_no / fps;
+        if (o->json) {
+          nlohmann::json fj = {{"frame", frame_no},
+                               {"t", std::round(t * 1000) / 1000},
+                               {"faces", nlohmann::json::array()},
+                               {"ms", r.times.total_ms}};
+          for (const FaceTrack& tr : tracks) {
+            int top = top_class(tr.smoothed);
+            fj["faces"].push_back(
+                {{"id", tr.id},
+                 {"box", {{"x", tr.box.x}, {"y", tr.box.y}, {"w", tr.box.width}, {"h", tr.box.height}}},
+                 {"emotion", classes[static_cast<size_t>(top)]},
+                 {"probs", probs_json(tr.smoothed, classes)},
+                 {"raw_emotion", classes[static_cast<size_t>(top_class(tr.probs))]}});
+          }
+          std::cout << fj.dump() << "\n";
+        } else {
+          char head[64];
+          std::snprintf(head, sizeof head, "frame %5d  t=%7.2fs  ", frame_no, t);
+          if (tracks.empty()) std::cout << head << "no face\n";
+          for (const FaceTrack& tr : tracks)
+            std::cout << head << "face #" << tr.id << " " << probs_text(tr.smoothed, classes) << "\n";
         }
-        std::cout << fj.dump() << "\n";
-      } else {
-        char head[64];
-        std::snprintf(head, sizeof head, "frame %5d  t=%7.2fs  ", frame_no, t);
-        if (tracks.empty()) std::cout << head << "no face\n";
-        for (const FaceTrack& tr : tracks)
-          std::cout << head << "face #" << tr.id << " " << probs_text(tr.smoothed, classes) << "\n";
+        ++frame_no;
       }
-      ++frame_no;
-    }
-    if (frame_no == 0) {
-      std::cerr << "error: " << o->source << ": no frames could be read\n";
-      exit_code = 1;
-      return;
-    }
-    std::cerr << "processed " << frame_no << " frames\n";
-    exit_code = 0;
+      if (frame_no == 0) {
+        std::cerr << "error: " << o->source << ": no frames could be read\n";
+        return 1;
+      }
+      std::cerr << "processed " << frame_no << " frames\n";
+      return 0;
+    });
   });
 }
 

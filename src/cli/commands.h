@@ -40,7 +40,8 @@ void write_json(const std::string& path, const nlohmann::json& j);
 // $MOODTUNE_DB, else $XDG_DATA_HOME/moodtune/moodtune.db (~/.local/share/...).
 std::string default_db_path();
 inline constexpr const char* kDbHelp = "Catalog: a SQLite file, or a postgresql://user@host:port/db URL";
-// Opens (creating the folder and migrating) the SQLite catalog at path.
+// Opens and migrates the catalog at path: a SQLite file (its folder is
+// created) or a postgresql:// URL.
 std::unique_ptr<Catalog> open_catalog(const std::string& path);
 
 // Runs f, storing its exit status; an exception becomes "error: ..." and 2.
@@ -53,6 +54,10 @@ void guarded(int& exit_code, F&& f) {
     exit_code = 2;
   }
 }
+
+// Parses argv and runs the chosen subcommand; returns the process exit
+// status (a usage error prints CLI11's message, another error "error: ...").
+int run_app(CLI::App& app, int argc, char** argv, const int& exit_code);
 
 // --detector, --min-face, --max-side, --scale-factor, --min-neighbors, --cascade.
 void add_detector_options(CLI::App* cmd, DetectorParams& p);
@@ -69,7 +74,8 @@ std::string default_shared_dir();
 // The page's files: $MOODTUNE_WEB_DIR, else web/ in data_dir().
 std::string default_web_dir();
 // Help for every --model option that loads a classifier.
-inline constexpr const char* kModelOptionHelp = "Model file, or several separated by commas: an ensemble averaging their probabilities";
+inline constexpr const char* kModelOptionHelp =
+    "Model file, or several separated by commas: an ensemble averaging their probabilities";
 
 using moodtune::probs_json;
 // "happy 0.81 | angry 0.01 disgust 0.00 ..." for terminals.

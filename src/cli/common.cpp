@@ -1,11 +1,11 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "cli/commands.h"
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include "cli/commands.h"
 
 #include "vision/emotion_classifier.h"
 #include "vision/test_frame.h"
@@ -15,13 +15,29 @@ namespace moodtune::cli {
 void add_detector_options(CLI::App* cmd, DetectorParams& p) {
   cmd->add_option("--detector", p.kind, "Face detector: haar | lbp | dlib")->capture_default_str();
   cmd->add_option("--min-face", p.min_face, "Smallest face side in pixels")->capture_default_str();
-  cmd->add_option("--max-side", p.max_side, "Downscale frames to this longest side before detecting (0 = detector default)")->capture_default_str();
+  cmd->add_option("--max-side", p.max_side,
+                  "Downscale frames to this longest side before detecting (0 = detector default)")
+      ->capture_default_str();
   cmd->add_option("--scale-factor", p.scale_factor, "Cascade pyramid step (haar, lbp)")->capture_default_str();
-  cmd->add_option("--min-neighbors", p.min_neighbors, "Cascade: overlapping hits needed (higher = fewer false faces)")->capture_default_str();
-  cmd->add_option("--coarse-face", p.coarse_face,
-                  "Cascades: first look only for faces this big, on a small copy; fine scan if none (0 = fine scan only)")
+  cmd->add_option("--min-neighbors", p.min_neighbors, "Cascade: overlapping hits needed (higher = fewer false faces)")
+      ->capture_default_str();
+  cmd->add_option(
+         "--coarse-face", p.coarse_face,
+         "Cascades: first look only for faces this big, on a small copy; fine scan if none (0 = fine scan only)")
       ->capture_default_str();
   cmd->add_option("--cascade", p.cascade, "Cascade XML (haar, lbp); default: opencv-data's frontal face");
+}
+
+int run_app(CLI::App& app, int argc, char** argv, const int& exit_code) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 2;
+  }
+  return exit_code;
 }
 
 std::string data_dir() {
@@ -63,7 +79,8 @@ std::string probs_text(const std::vector<float>& probs, const std::vector<std::s
   char buf[64];
   std::string out;
   if (top >= 0) {
-    std::snprintf(buf, sizeof buf, "%-8s %.2f |", classes[static_cast<size_t>(top)].c_str(), probs[static_cast<size_t>(top)]);
+    std::snprintf(buf, sizeof buf, "%-8s %.2f |", classes[static_cast<size_t>(top)].c_str(),
+                  probs[static_cast<size_t>(top)]);
     out = buf;
   }
   for (size_t i = 0; i < probs.size() && i < classes.size(); ++i) {
@@ -96,7 +113,8 @@ cv::Mat bench_frame(const std::string& image, const std::string& fer) {
   }
   std::filesystem::path face = std::filesystem::path(fer) / "val" / "happy";
   if (!std::filesystem::is_directory(face))
-    throw std::runtime_error("no --image given and no FER2013 at " + fer + " (run scripts/fer2013.sh or pass --fer DIR)");
+    throw std::runtime_error("no --image given and no FER2013 at " + fer +
+                             " (run scripts/fer2013.sh or pass --fer DIR)");
   std::vector<std::filesystem::path> files;
   for (const auto& f : std::filesystem::directory_iterator(face)) files.push_back(f.path());
   std::sort(files.begin(), files.end());

@@ -20,13 +20,5 @@ int main(int argc, char** argv) {
   c::add_library_command(app, exit_code);
   c::add_serve_command(app, exit_code);
   c::add_bench_command(app, exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return 2;
-  }
-  return exit_code;
+  return c::run_app(app, argc, argv, exit_code);
 }

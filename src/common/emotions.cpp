@@ -19,9 +19,7 @@ int emotion_index(std::string_view name) {
   return -1;
 }
 
-std::vector<std::string> default_class_names() {
-  return {kEmotionNames.begin(), kEmotionNames.end()};
-}
+std::vector<std::string> default_class_names() { return {kEmotionNames.begin(), kEmotionNames.end()}; }
 
 int fer_csv_label_to_index(int csv_label) {
   static constexpr std::array<int, 7> kMap = {0, 1, 2, 3, 5, 6, 4};
@@ -50,7 +48,8 @@ std::vector<float> probs_from_json(const nlohmann::json& j) {
     return static_cast<float>(x);
   };
   if (j.is_array()) {
-    if (j.size() != kNumEmotions) throw std::invalid_argument("probabilities: an array needs 7 numbers (angry..surprise)");
+    if (j.size() != kNumEmotions)
+      throw std::invalid_argument("probabilities: an array needs 7 numbers (angry..surprise)");
     for (size_t i = 0; i < j.size(); ++i) p[i] = number(j[i], "probability " + std::to_string(i));
   } else if (j.is_object()) {
     for (auto& [k, v] : j.items()) {

@@ -15,16 +15,16 @@ namespace moodtune {
 // The class order used everywhere (model outputs, confusion matrices, JSON):
 // FER2013's alphabetical folder order.
 inline constexpr int kNumEmotions = 7;
-inline constexpr std::array<std::string_view, kNumEmotions> kEmotionNames = {
-    "angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"};
+inline constexpr std::array<std::string_view, kNumEmotions> kEmotionNames = {"angry",   "disgust", "fear",    "happy",
+                                                                             "neutral", "sad",     "surprise"};
 
-std::string emotion_name(int index);               // throws on out of range
-int emotion_index(std::string_view name);          // -1 when unknown
+std::string emotion_name(int index);       // throws on out of range
+int emotion_index(std::string_view name);  // -1 when unknown
 std::vector<std::string> default_class_names();
 
 // The original FER2013 CSV numbers its classes differently from the folder
 // layout: 0 angry, 1 disgust, 2 fear, 3 happy, 4 sad, 5 surprise, 6 neutral.
-int fer_csv_label_to_index(int csv_label);         // -1 when out of range
+int fer_csv_label_to_index(int csv_label);  // -1 when out of range
 
 // Index of the most probable class; -1 for an empty vector.
 int top_class(const std::vector<float>& probs);

@@ -10,9 +10,12 @@ std::string format_duration(double s) {
   if (s < 0 || s != s) return "?";
   char buf[32];
   long t = static_cast<long>(s + 0.5);
-  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t % 3600) / 60);
-  else if (t >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-  else std::snprintf(buf, sizeof buf, "%lds", t);
+  if (t >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t % 3600) / 60);
+  else if (t >= 60)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lds", t);
   return buf;
 }
 
@@ -58,11 +61,9 @@ void ProgressBar::draw(const std::string& status, bool final_line) {
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   if (!tty_ && !final_line) return;
   drawn_ = true;
-  std::fprintf(stderr, "%s%s [%s] %3d%% %lld/%lld %.0f/s %s %s%s", tty_ ? "\r\033[K" : "",
-               label_.c_str(), bar.c_str(), static_cast<int>(frac * 100),
-               static_cast<long long>(done_), static_cast<long long>(total_), r,
-               final_line ? ("in " + format_duration(elapsed)).c_str()
-                          : ("ETA " + format_duration(eta)).c_str(),
+  std::fprintf(stderr, "%s%s [%s] %3d%% %lld/%lld %.0f/s %s %s%s", tty_ ? "\r\033[K" : "", label_.c_str(), bar.c_str(),
+               static_cast<int>(frac * 100), static_cast<long long>(done_), static_cast<long long>(total_), r,
+               final_line ? ("in " + format_duration(elapsed)).c_str() : ("ETA " + format_duration(eta)).c_str(),
                status.c_str(), final_line ? "\n" : "");
   std::fflush(stderr);
 }

@@ -19,7 +19,7 @@ class ProgressBar {
   ~ProgressBar();
   void advance(int64_t n, const std::string& status = {});
   void finish(const std::string& status = {});
-  double rate() const;        // items per second so far
+  double rate() const;  // items per second so far
   int64_t done() const { return done_; }
 
  private:

@@ -35,8 +35,13 @@ Summary summarise(const std::vector<double>& s) {
 nlohmann::json Summary::to_json(const char* u) const {
   const std::string suf(u);
   auto r3 = [](double x) { return std::round(x * 1000.0) / 1000.0; };
-  return {{"median" + suf, r3(median)}, {"p95" + suf, r3(p95)}, {"mean" + suf, r3(mean)},
-          {"stddev" + suf, r3(stddev)}, {"min" + suf, r3(min)}, {"max" + suf, r3(max)}, {"n", n}};
+  return {{"median" + suf, r3(median)},
+          {"p95" + suf, r3(p95)},
+          {"mean" + suf, r3(mean)},
+          {"stddev" + suf, r3(stddev)},
+          {"min" + suf, r3(min)},
+          {"max" + suf, r3(max)},
+          {"n", n}};
 }
 
 }  // namespace moodtune

@@ -21,7 +21,8 @@ VA mood_from_probs(const std::vector<float>& probs, const std::vector<std::strin
   for (size_t i = 0; i < probs.size(); ++i) {
     auto va = emotion_va(classes[i]);
     if (!va) throw std::invalid_argument("unknown emotion '" + classes[i] + "'");
-    if (!(probs[i] >= 0) || !std::isfinite(probs[i])) throw std::invalid_argument("probabilities must be finite and non-negative");
+    if (!(probs[i] >= 0) || !std::isfinite(probs[i]))
+      throw std::invalid_argument("probabilities must be finite and non-negative");
     out.valence += probs[i] * va->valence;
     out.arousal += probs[i] * va->arousal;
     total += probs[i];

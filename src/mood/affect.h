@@ -34,13 +34,13 @@ struct UnitVA {
 
 // Class coordinates in kEmotionNames order.
 inline constexpr std::array<VA, kNumEmotions> kEmotionVA = {{
-    {-0.52, 0.58},  // angry
-    {-0.60, 0.35},  // disgust
-    {-0.34, 0.64},  // fear
-    {0.83, 0.53},   // happy
-    {0.0, 0.0},     // neutral
-    {-0.65, -0.27}, // sad
-    {0.16, 0.89},   // surprise
+    {-0.52, 0.58},   // angry
+    {-0.60, 0.35},   // disgust
+    {-0.34, 0.64},   // fear
+    {0.83, 0.53},    // happy
+    {0.0, 0.0},      // neutral
+    {-0.65, -0.27},  // sad
+    {0.16, 0.89},    // surprise
 }};
 
 double va_distance(VA a, VA b);

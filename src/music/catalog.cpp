@@ -237,7 +237,8 @@ Catalog::UpsertResult Catalog::upsert_track(const Track& t) {
   if (find.step()) r.id = find.int64(0);
   if (r.id == 0) {
     auto ins = db_->prepare(
-        "INSERT INTO tracks (source, external_id, title, artist, album, duration_ms, popularity, valence, energy, tempo, "
+        "INSERT INTO tracks (source, external_id, title, artist, album, duration_ms, popularity, valence, energy, "
+        "tempo, "
         "danceability, acousticness, instrumentalness, loudness, speechiness, liveness, key, mode, mood_label) "
         "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id");
     ins.bind(1, t.source).bind(2, t.external_id).bind(3, t.title).bind(4, t.artist).bind(5, t.album);
@@ -251,12 +252,15 @@ Catalog::UpsertResult Catalog::upsert_track(const Track& t) {
   } else {
     // Only rows whose values differ are written, so a re-import changes nothing.
     auto upd = db_->prepare(
-        "UPDATE tracks SET title=$1, artist=$2, album=$3, duration_ms=$4, popularity=$5, valence=$6, energy=$7, tempo=$8, "
-        "danceability=$9, acousticness=$10, instrumentalness=$11, loudness=$12, speechiness=$13, liveness=$14, key=$15, "
+        "UPDATE tracks SET title=$1, artist=$2, album=$3, duration_ms=$4, popularity=$5, valence=$6, energy=$7, "
+        "tempo=$8, "
+        "danceability=$9, acousticness=$10, instrumentalness=$11, loudness=$12, speechiness=$13, liveness=$14, "
+        "key=$15, "
         "mode=$16, mood_label=$17 WHERE id=$18 AND (title IS DISTINCT FROM $1 OR artist IS DISTINCT FROM $2 OR "
         "album IS DISTINCT FROM $3 OR duration_ms IS DISTINCT FROM $4 OR popularity IS DISTINCT FROM $5 OR "
         "valence IS DISTINCT FROM $6 OR energy IS DISTINCT FROM $7 OR tempo IS DISTINCT FROM $8 OR "
-        "danceability IS DISTINCT FROM $9 OR acousticness IS DISTINCT FROM $10 OR instrumentalness IS DISTINCT FROM $11 OR "
+        "danceability IS DISTINCT FROM $9 OR acousticness IS DISTINCT FROM $10 OR instrumentalness IS DISTINCT FROM "
+        "$11 OR "
         "loudness IS DISTINCT FROM $12 OR speechiness IS DISTINCT FROM $13 OR liveness IS DISTINCT FROM $14 OR "
         "key IS DISTINCT FROM $15 OR mode IS DISTINCT FROM $16 OR mood_label IS DISTINCT FROM $17)");
     upd.bind(1, t.title).bind(2, t.artist).bind(3, t.album).bind(4, t.duration_ms).bind(5, t.popularity);
@@ -291,7 +295,8 @@ std::optional<Track> Catalog::find_track(int64_t id) {
 }
 
 std::optional<Track> Catalog::find_track(const std::string& source, const std::string& ext) {
-  auto st = db_->prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks WHERE source = $1 AND external_id = $2");
+  auto st =
+      db_->prepare(std::string("SELECT ") + kTrackColumns + " FROM tracks WHERE source = $1 AND external_id = $2");
   st.bind(1, source).bind(2, ext);
   return read_one(st);
 }
@@ -361,11 +366,13 @@ int64_t Catalog::listener_id(const std::string& name) {
   return st.int64(0);
 }
 
-void Catalog::record_feedback(const std::string& listener, int64_t track_id, FeedbackAction action, const std::string& context) {
+void Catalog::record_feedback(const std::string& listener, int64_t track_id, FeedbackAction action,
+                              const std::string& context) {
   retry_transient([&] { write_feedback(listener, track_id, action, context); });
 }
 
-void Catalog::write_feedback(const std::string& listener, int64_t track_id, FeedbackAction action, const std::string& context) {
+void Catalog::write_feedback(const std::string& listener, int64_t track_id, FeedbackAction action,
+                             const std::string& context) {
   Transaction tx(*db_);
   std::optional<Track> t = find_track(track_id);
   if (!t) throw DbError("unknown track id " + std::to_string(track_id));
@@ -404,14 +411,16 @@ std::vector<HistoryEntry> Catalog::history(const std::string& listener, int limi
 std::map<std::string, double> Catalog::preferences(const std::string& listener, const std::string& kind) {
   std::map<std::string, double> out;
   auto st = db_->prepare(
-      "SELECT p.key, p.weight FROM preferences p JOIN listeners l ON l.id = p.listener_id WHERE l.name = $1 AND p.kind = $2");
+      "SELECT p.key, p.weight FROM preferences p JOIN listeners l ON l.id = p.listener_id WHERE l.name = $1 AND p.kind "
+      "= $2");
   st.bind(1, listener).bind(2, kind);
   while (st.step()) out[st.text(0)] = st.real(1);
   return out;
 }
 
 void Catalog::set_track_mood(int64_t track_id, double valence, double arousal) {
-  if (valence < -1 || valence > 1 || arousal < -1 || arousal > 1) throw DbError("valence and arousal must be in [-1, 1]");
+  if (valence < -1 || valence > 1 || arousal < -1 || arousal > 1)
+    throw DbError("valence and arousal must be in [-1, 1]");
   auto st = db_->prepare("UPDATE tracks SET valence_override = $1, arousal_override = $2 WHERE id = $3");
   st.bind(1, valence).bind(2, arousal).bind(3, track_id);
   st.run();
@@ -427,7 +436,8 @@ std::optional<LibraryFile> Catalog::library_file(const std::string& path) {
 
 void Catalog::record_library_file(const LibraryFile& f, const std::string& features_json) {
   auto st = db_->prepare(
-      "INSERT INTO library_files (path, size, mtime_ns, analysis_version, track_id, features) VALUES ($1,$2,$3,$4,$5,$6) "
+      "INSERT INTO library_files (path, size, mtime_ns, analysis_version, track_id, features) VALUES "
+      "($1,$2,$3,$4,$5,$6) "
       "ON CONFLICT (path) DO UPDATE SET size=$2, mtime_ns=$3, analysis_version=$4, track_id=$5, features=$6, "
       "scanned_at=$7");
   st.bind(1, f.path).bind(2, f.size).bind(3, f.mtime_ns).bind(4, f.analysis_version).bind(5, f.track_id);

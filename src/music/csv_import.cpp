@@ -18,24 +18,61 @@ using Columns = std::map<std::string, std::string>;
 const std::map<std::string, Columns>& formats() {
   static const std::map<std::string, Columns> f = {
       {"spotify",
-       {{"id", "track_id"}, {"title", "track_name"}, {"artist", "track_artist"}, {"album", "track_album_name"},
-        {"popularity", "track_popularity"}, {"genre", "playlist_genre"}, {"subgenre", "playlist_subgenre"},
-        {"danceability", "danceability"}, {"energy", "energy"}, {"key", "key"}, {"loudness", "loudness"},
-        {"mode", "mode"}, {"speechiness", "speechiness"}, {"acousticness", "acousticness"},
-        {"instrumentalness", "instrumentalness"}, {"liveness", "liveness"}, {"valence", "valence"},
-        {"tempo", "tempo"}, {"duration_ms", "duration_ms"}}},
+       {{"id", "track_id"},
+        {"title", "track_name"},
+        {"artist", "track_artist"},
+        {"album", "track_album_name"},
+        {"popularity", "track_popularity"},
+        {"genre", "playlist_genre"},
+        {"subgenre", "playlist_subgenre"},
+        {"danceability", "danceability"},
+        {"energy", "energy"},
+        {"key", "key"},
+        {"loudness", "loudness"},
+        {"mode", "mode"},
+        {"speechiness", "speechiness"},
+        {"acousticness", "acousticness"},
+        {"instrumentalness", "instrumentalness"},
+        {"liveness", "liveness"},
+        {"valence", "valence"},
+        {"tempo", "tempo"},
+        {"duration_ms", "duration_ms"}}},
       {"moods",
-       {{"id", "id"}, {"title", "name"}, {"artist", "artist"}, {"album", "album"}, {"popularity", "popularity"},
-        {"duration_ms", "length"}, {"danceability", "danceability"}, {"acousticness", "acousticness"},
-        {"energy", "energy"}, {"instrumentalness", "instrumentalness"}, {"liveness", "liveness"},
-        {"valence", "valence"}, {"loudness", "loudness"}, {"speechiness", "speechiness"}, {"tempo", "tempo"},
-        {"key", "key"}, {"mood", "mood"}}},
+       {{"id", "id"},
+        {"title", "name"},
+        {"artist", "artist"},
+        {"album", "album"},
+        {"popularity", "popularity"},
+        {"duration_ms", "length"},
+        {"danceability", "danceability"},
+        {"acousticness", "acousticness"},
+        {"energy", "energy"},
+        {"instrumentalness", "instrumentalness"},
+        {"liveness", "liveness"},
+        {"valence", "valence"},
+        {"loudness", "loudness"},
+        {"speechiness", "speechiness"},
+        {"tempo", "tempo"},
+        {"key", "key"},
+        {"mood", "mood"}}},
       {"exportify",
-       {{"id", "Track URI"}, {"title", "Track Name"}, {"artist", "Artist Name(s)"}, {"album", "Album Name"},
-        {"popularity", "Popularity"}, {"duration_ms", "Duration (ms)"}, {"genres", "Genres"},
-        {"danceability", "Danceability"}, {"energy", "Energy"}, {"key", "Key"}, {"loudness", "Loudness"},
-        {"mode", "Mode"}, {"speechiness", "Speechiness"}, {"acousticness", "Acousticness"},
-        {"instrumentalness", "Instrumentalness"}, {"liveness", "Liveness"}, {"valence", "Valence"},
+       {{"id", "Track URI"},
+        {"title", "Track Name"},
+        {"artist", "Artist Name(s)"},
+        {"album", "Album Name"},
+        {"popularity", "Popularity"},
+        {"duration_ms", "Duration (ms)"},
+        {"genres", "Genres"},
+        {"danceability", "Danceability"},
+        {"energy", "Energy"},
+        {"key", "Key"},
+        {"loudness", "Loudness"},
+        {"mode", "Mode"},
+        {"speechiness", "Speechiness"},
+        {"acousticness", "Acousticness"},
+        {"instrumentalness", "Instrumentalness"},
+        {"liveness", "Liveness"},
+        {"valence", "Valence"},
         {"tempo", "Tempo"}}},
   };
   return f;
@@ -113,8 +150,10 @@ ImportReport import_csv(Catalog& catalog, const std::string& path, const std::st
   ImportReport rep;
   rep.format = format == "auto" ? detect_format(names) : format;
   if (rep.format.empty() || !formats().count(rep.format))
-    throw std::runtime_error(path + ":1: header matches no known format (spotify: track_id,track_name,track_artist,...; "
-                             "moods: name,artist,id,...,mood; exportify: \"Track URI\",\"Track Name\",\"Artist Name(s)\",...)");
+    throw std::runtime_error(
+        path +
+        ":1: header matches no known format (spotify: track_id,track_name,track_artist,...; "
+        "moods: name,artist,id,...,mood; exportify: \"Track URI\",\"Track Name\",\"Artist Name(s)\",...)");
   const Columns& cols = formats().at(rep.format);
   for (const char* need : {"id", "title", "artist"})
     if (!col.count(cols.at(need))) throw std::runtime_error(path + ":1: missing column '" + cols.at(need) + "'");
@@ -128,7 +167,8 @@ ImportReport import_csv(Catalog& catalog, const std::string& path, const std::st
     if (rec.size() == 1 && trim(rec[0]).empty()) continue;  // blank line
     ++rep.rows;
     if (rec.size() != ps.records[0].size()) {
-      rep.problems.push_back(where + ": expected " + std::to_string(ps.records[0].size()) + " fields, found " + std::to_string(rec.size()));
+      rep.problems.push_back(where + ": expected " + std::to_string(ps.records[0].size()) + " fields, found " +
+                             std::to_string(rec.size()));
       continue;
     }
     auto get = [&](const std::string& field) -> std::string {
@@ -145,7 +185,10 @@ ImportReport import_csv(Catalog& catalog, const std::string& path, const std::st
     t.artist = get("artist");
     t.album = get("album");
     if (t.external_id.empty() || t.title.empty() || t.artist.empty()) {
-      rep.problems.push_back(where + ": missing " + std::string(t.external_id.empty() ? "track id" : t.title.empty() ? "track name" : "artist"));
+      rep.problems.push_back(where + ": missing " +
+                             std::string(t.external_id.empty() ? "track id"
+                                         : t.title.empty()     ? "track name"
+                                                               : "artist"));
       continue;
     }
     std::string bad;
@@ -153,9 +196,13 @@ ImportReport import_csv(Catalog& catalog, const std::string& path, const std::st
       std::string v = get(field);
       if (v.empty()) return;
       double d;
-      if (!parse_number(v, d)) bad = field + " '" + v + "' is not a number";
-      else if (d < lo || d > hi) bad = field + " " + v + " is outside [" + std::to_string(lo).substr(0, 5) + ", " + std::to_string(hi).substr(0, 5) + "]";
-      else out = d;
+      if (!parse_number(v, d))
+        bad = field + " '" + v + "' is not a number";
+      else if (d < lo || d > hi)
+        bad = field + " " + v + " is outside [" + std::to_string(lo).substr(0, 5) + ", " +
+              std::to_string(hi).substr(0, 5) + "]";
+      else
+        out = d;
     };
     num("valence", t.valence, 0, 1);
     num("energy", t.energy, 0, 1);
@@ -195,15 +242,19 @@ ImportReport import_csv(Catalog& catalog, const std::string& path, const std::st
       tracks.emplace(t.external_id, std::move(t));
     } else {
       for (auto& g : t.genres)
-        if (std::find(it->second.genres.begin(), it->second.genres.end(), g) == it->second.genres.end()) it->second.genres.push_back(g);
+        if (std::find(it->second.genres.begin(), it->second.genres.end(), g) == it->second.genres.end())
+          it->second.genres.push_back(g);
     }
   }
   Transaction tx(catalog.db());
   for (const auto& id : order) {
     auto r = catalog.upsert_track(tracks.at(id));
-    if (r.inserted) ++rep.inserted;
-    else if (r.changed) ++rep.updated;
-    else ++rep.unchanged;
+    if (r.inserted)
+      ++rep.inserted;
+    else if (r.changed)
+      ++rep.updated;
+    else
+      ++rep.unchanged;
   }
   catalog.record_import(std::filesystem::weakly_canonical(path).string(), rep.rows, static_cast<int64_t>(order.size()));
   tx.commit();

@@ -23,7 +23,7 @@ namespace moodtune {
 
 struct ImportReport {
   std::string format;
-  int64_t rows = 0;        // data rows read
+  int64_t rows = 0;  // data rows read
   int64_t inserted = 0, updated = 0, unchanged = 0;
   std::vector<std::string> problems;
 };

@@ -7,8 +7,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <map>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -44,7 +44,8 @@ struct FileStamp {
 FileStamp stamp_of(const std::string& path) {
   FileStamp s;
   s.size = static_cast<int64_t>(fs::file_size(path));
-  s.mtime_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(fs::last_write_time(path).time_since_epoch()).count();
+  s.mtime_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(fs::last_write_time(path).time_since_epoch()).count();
   return s;
 }
 
@@ -86,7 +87,9 @@ Analysed analyse_file(const std::string& path) {
     AudioBuffer audio = decode_audio(path);
     AudioFeatures f = analyse_audio(audio);
     MoodEstimate m = estimate_mood(f);
-    if (t.duration_ms == 0) t.duration_ms = static_cast<int64_t>(1000 * (audio.source_duration_s > 0 ? audio.source_duration_s : f.duration_s));
+    if (t.duration_ms == 0)
+      t.duration_ms =
+          static_cast<int64_t>(1000 * (audio.source_duration_s > 0 ? audio.source_duration_s : f.duration_s));
     // Stored on Spotify's [0, 1] scale so one mapping serves both sources.
     const UnitVA unit = va_to_unit({m.valence, m.arousal});
     t.valence = unit.valence;
@@ -96,20 +99,21 @@ Analysed analyse_file(const std::string& path) {
     if (f.key >= 0) t.key = f.key;
     if (f.mode >= 0) t.mode = f.mode;
     r.track = std::move(t);
-    r.features_json = nlohmann::json{{"duration_s", f.duration_s},
-                                     {"loudness_lufs", f.loudness_lufs},
-                                     {"loudness_range_lu", f.loudness_range_lu},
-                                     {"tempo_bpm", f.tempo_bpm},
-                                     {"onset_rate", f.onset_rate},
-                                     {"centroid_hz", f.centroid_hz},
-                                     {"key", f.key},
-                                     {"mode", f.mode},
-                                     {"mode_score", f.mode_score},
-                                     {"key_clarity", f.key_clarity},
-                                     {"truncated", audio.truncated},
-                                     {"valence", m.valence},
-                                     {"arousal", m.arousal}}
-                          .dump();
+    r.features_json = nlohmann::json{
+        {"duration_s", f.duration_s},
+        {"loudness_lufs", f.loudness_lufs},
+        {"loudness_range_lu", f.loudness_range_lu},
+        {"tempo_bpm", f.tempo_bpm},
+        {"onset_rate", f.onset_rate},
+        {"centroid_hz", f.centroid_hz},
+        {"key", f.key},
+        {"mode", f.mode},
+        {"mode_score", f.mode_score},
+        {"key_clarity", f.key_clarity},
+        {"truncated", audio.truncated},
+        {"valence", m.valence},
+        {"arousal",
+         m.arousal}}.dump();
     r.audio_seconds = f.duration_s;
   } catch (const std::exception& e) {
     r.error = e.what();
@@ -163,7 +167,8 @@ LibraryScanResult scan_library(Catalog& catalog, const std::string& dir, const L
     todo.push_back(path);
   }
 
-  int threads = params.threads > 0 ? params.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads =
+      params.threads > 0 ? params.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::min<int>(threads, std::max<size_t>(1, todo.size()));
   std::atomic<size_t> next{0};
   std::mutex mu;
@@ -200,7 +205,8 @@ LibraryScanResult scan_library(Catalog& catalog, const std::string& dir, const L
       } else {
         Transaction tx(catalog.db());
         auto up = catalog.upsert_track(*a.track);
-        catalog.record_library_file({a.path, a.stamp.size, a.stamp.mtime_ns, kAudioAnalysisVersion, up.id}, a.features_json);
+        catalog.record_library_file({a.path, a.stamp.size, a.stamp.mtime_ns, kAudioAnalysisVersion, up.id},
+                                    a.features_json);
         tx.commit();
         ++result.analysed;
         result.audio_seconds += a.audio_seconds;

@@ -25,9 +25,9 @@ namespace moodtune {
 constexpr int kAudioAnalysisVersion = 1;
 
 struct LibraryScanParams {
-  int threads = 0;        // 0: one per core
-  bool force = false;     // re-analyse unchanged files too
-  bool progress = true;   // progress bar on stderr
+  int threads = 0;       // 0: one per core
+  bool force = false;    // re-analyse unchanged files too
+  bool progress = true;  // progress bar on stderr
 };
 
 struct LibraryScanIssue {
@@ -36,8 +36,8 @@ struct LibraryScanIssue {
 
 struct LibraryScanResult {
   int found = 0, analysed = 0, unchanged = 0, failed = 0;
-  double audio_seconds = 0;    // audio analysed in this scan
-  double analysis_seconds = 0; // summed over workers (CPU-ish time)
+  double audio_seconds = 0;     // audio analysed in this scan
+  double analysis_seconds = 0;  // summed over workers (CPU-ish time)
   double wall_seconds = 0;
   std::vector<LibraryScanIssue> errors;
   double realtime_factor_per_core() const { return analysis_seconds > 0 ? audio_seconds / analysis_seconds : 0; }

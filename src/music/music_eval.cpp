@@ -30,7 +30,9 @@ std::vector<AgreementRow> mood_agreement(Catalog& catalog, int n) {
     rp.mood_name = e;
     for (const auto& r : rec.recommend(*emotion_va(e), rp)) {
       ++row.total;
-      if (std::find(row.fitting_labels.begin(), row.fitting_labels.end(), r.track.mood_label) != row.fitting_labels.end()) ++row.fitting;
+      if (std::find(row.fitting_labels.begin(), row.fitting_labels.end(), r.track.mood_label) !=
+          row.fitting_labels.end())
+        ++row.fitting;
     }
     out.push_back(row);
   }
@@ -72,18 +74,19 @@ SkipSimulation simulate_genre_skipper(Catalog& catalog, const std::string& genre
   // no longer shows up at all.
   for (int round = 0, last = -1; s.skips < skips && s.skips != last && round < 20; ++round) {
     last = s.skips;
-    for (const VA& va : kEmotionVA) for (Strategy st : {Strategy::kMatch, Strategy::kUplift, Strategy::kCalm}) {
-      RecommendParams rp;
-      rp.listener = "skipper";
-      rp.strategy = st;
-      rp.n = 20;
-      for (const auto& r : rec.recommend(va, rp)) {
-        if (s.skips >= skips) break;
-        if (std::find(r.track.genres.begin(), r.track.genres.end(), genre) == r.track.genres.end()) continue;
-        catalog.record_feedback("skipper", r.track.id, FeedbackAction::kSkip);
-        ++s.skips;
+    for (const VA& va : kEmotionVA)
+      for (Strategy st : {Strategy::kMatch, Strategy::kUplift, Strategy::kCalm}) {
+        RecommendParams rp;
+        rp.listener = "skipper";
+        rp.strategy = st;
+        rp.n = 20;
+        for (const auto& r : rec.recommend(va, rp)) {
+          if (s.skips >= skips) break;
+          if (std::find(r.track.genres.begin(), r.track.genres.end(), genre) == r.track.genres.end()) continue;
+          catalog.record_feedback("skipper", r.track.id, FeedbackAction::kSkip);
+          ++s.skips;
+        }
       }
-    }
   }
   s.share_after = genre_share(rec, "skipper", genre);
   s.other_after = genre_share(rec, "bystander", genre);

@@ -29,8 +29,8 @@ std::vector<AgreementRow> mood_agreement(Catalog& catalog, int n);
 
 struct SkipSimulation {
   std::string genre;
-  double share_before = 0, share_after = 0;      // of the skipper's lists
-  double other_before = 0, other_after = 0;      // another listener's lists
+  double share_before = 0, share_after = 0;  // of the skipper's lists
+  double other_before = 0, other_after = 0;  // another listener's lists
   bool other_unchanged = false;
   int skips = 0;  // skips given; fewer than asked when the genre stopped appearing
 };

@@ -32,9 +32,12 @@ std::string normalise_title(const std::string& title) {
   std::string t;
   int depth = 0;
   for (char c : title) {
-    if (c == '(' || c == '[') ++depth;
-    else if ((c == ')' || c == ']') && depth > 0) --depth;
-    else if (depth == 0) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c == '(' || c == '[')
+      ++depth;
+    else if ((c == ')' || c == ']') && depth > 0)
+      --depth;
+    else if (depth == 0)
+      t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   for (const char* cut : {" - ", " feat.", " ft."}) {
     size_t p = t.find(cut);
@@ -92,7 +95,8 @@ std::vector<VA> Recommender::targets(VA mood, Strategy s, int n) {
 std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParams& p) {
   if (p.n < 1 || p.n > 100) throw std::invalid_argument("list length must be 1..100");
   refresh();
-  if (entries_.empty()) throw std::runtime_error("the catalog has no tracks with mood features: import a CSV or scan a music folder first");
+  if (entries_.empty())
+    throw std::runtime_error("the catalog has no tracks with mood features: import a CSV or scan a music folder first");
 
   // Per-request preference bonus per track, from learned weights.
   std::vector<double> genre_w(genres_.size(), 0.0);
@@ -130,7 +134,8 @@ std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParam
   // For a constant target (match, calm) scores are computed once and only
   // the best few hundred are ranked; uplift's target moves per position, so
   // it scans per position.
-  const bool constant = std::all_of(goal.begin(), goal.end(), [&](VA g) { return g.valence == goal[0].valence && g.arousal == goal[0].arousal; });
+  const bool constant = std::all_of(goal.begin(), goal.end(),
+                                    [&](VA g) { return g.valence == goal[0].valence && g.arousal == goal[0].arousal; });
   auto score_of = [&](size_t i, VA target) {
     const double dv = entries_[i].va.valence - target.valence, da = entries_[i].va.arousal - target.arousal;
     return bonus[i] - std::sqrt(dv * dv + da * da);
@@ -184,15 +189,18 @@ std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParam
     r.score = best;
     char buf[200];
     if (p.strategy == Strategy::kMatch)
-      std::snprintf(buf, sizeof buf, "matches your %s mood (valence %+.2f, energy %+.2f)", mood_name.c_str(), e.va.valence, e.va.arousal);
+      std::snprintf(buf, sizeof buf, "matches your %s mood (valence %+.2f, energy %+.2f)", mood_name.c_str(),
+                    e.va.valence, e.va.arousal);
     else if (p.strategy == Strategy::kCalm)
-      std::snprintf(buf, sizeof buf, "calming: gentle and pleasant (valence %+.2f, energy %+.2f)", e.va.valence, e.va.arousal);
+      std::snprintf(buf, sizeof buf, "calming: gentle and pleasant (valence %+.2f, energy %+.2f)", e.va.valence,
+                    e.va.arousal);
     else
       std::snprintf(buf, sizeof buf, "step %d of %d from %s toward content (valence %+.2f, energy %+.2f)", pos + 1, p.n,
                     mood_name.c_str(), e.va.valence, e.va.arousal);
     r.reason = buf;
     if (genre_part[pick] > 0.05 && !r.track.genres.empty()) r.reason += "; you like " + r.track.genres.front();
-    if (auto it = artist_w.find(e.artist); it != artist_w.end() && it->second > 0) r.reason += "; you liked " + r.track.artist;
+    if (auto it = artist_w.find(e.artist); it != artist_w.end() && it->second > 0)
+      r.reason += "; you liked " + r.track.artist;
     out.push_back(std::move(r));
   }
   return out;

@@ -39,16 +39,16 @@ inline constexpr VA kCalmTarget{0.45, -0.55};
 struct RecommendParams {
   Strategy strategy = Strategy::kMatch;
   int n = 10;
-  std::string listener;       // empty = anonymous (no preferences, no history)
-  std::string mood_name;      // for reasons, e.g. "sad"; empty = derived from the VA point
+  std::string listener;   // empty = anonymous (no preferences, no history)
+  std::string mood_name;  // for reasons, e.g. "sad"; empty = derived from the VA point
   int max_per_artist = 2;
-  int recent_window = 50;     // history entries whose tracks are not repeated
+  int recent_window = 50;  // history entries whose tracks are not repeated
 };
 
 struct Recommendation {
   Track track;
-  VA va;          // the track's position
-  VA target;      // the point it was chosen for
+  VA va;      // the track's position
+  VA target;  // the point it was chosen for
   double score = 0;
   std::string reason;
 };
@@ -63,11 +63,11 @@ class Recommender {
 
  private:
   struct Entry {
-    size_t track;               // index into tracks_
+    size_t track;  // index into tracks_
     VA va;
-    int artist;                 // id into artists_
-    std::vector<int> genres;    // ids into genres_
-    std::string song_key;       // artist + normalised title
+    int artist;               // id into artists_
+    std::vector<int> genres;  // ids into genres_
+    std::string song_key;     // artist + normalised title
     double popularity;
   };
   void refresh();

@@ -20,11 +20,11 @@ struct Track {
   std::vector<std::string> genres;
   int64_t duration_ms = 0;
   int popularity = 0;
-  std::optional<double> valence, energy, tempo, danceability, acousticness, instrumentalness, loudness,
-      speechiness, liveness;
+  std::optional<double> valence, energy, tempo, danceability, acousticness, instrumentalness, loudness, speechiness,
+      liveness;
   std::optional<int> key, mode;
-  std::string mood_label;                   // e.g. a source playlist's mood
-  std::optional<double> valence_override;   // a listener's correction, in [-1, 1]; wins over the estimate
+  std::string mood_label;                  // e.g. a source playlist's mood
+  std::optional<double> valence_override;  // a listener's correction, in [-1, 1]; wins over the estimate
   std::optional<double> arousal_override;
 };
 

@@ -11,11 +11,12 @@ namespace moodtune {
 namespace {
 const cv::Scalar kInk(40, 40, 40), kGrid(225, 225, 225), kWhite(255, 255, 255);
 // Colour-blind-safe palette (Okabe & Ito), BGR.
-const std::vector<cv::Scalar> kPalette = {{178, 114, 0}, {0, 159, 230}, {115, 158, 0}, {167, 121, 204},
+const std::vector<cv::Scalar> kPalette = {{178, 114, 0}, {0, 159, 230},  {115, 158, 0}, {167, 121, 204},
                                           {0, 94, 213},  {233, 180, 86}, {66, 228, 240}};
 constexpr int kFont = cv::FONT_HERSHEY_SIMPLEX;
 
-void text(cv::Mat& img, const std::string& s, cv::Point p, double scale = 0.45, cv::Scalar c = kInk, bool centre = false) {
+void text(cv::Mat& img, const std::string& s, cv::Point p, double scale = 0.45, cv::Scalar c = kInk,
+          bool centre = false) {
   int base = 0;
   cv::Size ts = cv::getTextSize(s, kFont, scale, 1, &base);
   if (centre) p.x -= ts.width / 2;
@@ -24,9 +25,12 @@ void text(cv::Mat& img, const std::string& s, cv::Point p, double scale = 0.45, 
 
 std::string fmt(double v) {
   char b[32];
-  if (std::fabs(v) >= 1000) std::snprintf(b, sizeof b, "%.0f", v);
-  else if (std::fabs(v) >= 10) std::snprintf(b, sizeof b, "%.1f", v);
-  else std::snprintf(b, sizeof b, "%.2f", v);
+  if (std::fabs(v) >= 1000)
+    std::snprintf(b, sizeof b, "%.0f", v);
+  else if (std::fabs(v) >= 10)
+    std::snprintf(b, sizeof b, "%.1f", v);
+  else
+    std::snprintf(b, sizeof b, "%.2f", v);
   return b;
 }
 
@@ -156,7 +160,8 @@ cv::Mat render_confusion(const std::vector<std::vector<int64_t>>& m, const std::
       text(img, pct, {rc.x + cell / 2, rc.y + cell / 2 + 18}, 0.4, ink, true);
     }
   }
-  for (int c = 0; c < n; ++c) text(img, classes[static_cast<size_t>(c)], {left + c * cell + cell / 2, top + cell * n + 20}, 0.45, kInk, true);
+  for (int c = 0; c < n; ++c)
+    text(img, classes[static_cast<size_t>(c)], {left + c * cell + cell / 2, top + cell * n + 20}, 0.45, kInk, true);
   text(img, "rows: true class", {8, img.rows - 12}, 0.45);
   return img;
 }

@@ -13,8 +13,9 @@ nlohmann::json face_json(const FaceTrack& t, const std::vector<std::string>& cla
           {"box", {{"x", t.box.x}, {"y", t.box.y}, {"w", t.box.width}, {"h", t.box.height}}},
           {"emotion", top >= 0 ? classes[static_cast<size_t>(top)] : ""},
           {"probs", probs_json(t.smoothed, classes)},
-          {"raw", {{"emotion", raw_top >= 0 ? classes[static_cast<size_t>(raw_top)] : ""},
-                   {"probs", probs_json(t.probs, classes)}}}};
+          {"raw",
+           {{"emotion", raw_top >= 0 ? classes[static_cast<size_t>(raw_top)] : ""},
+            {"probs", probs_json(t.probs, classes)}}}};
 }
 
 nlohmann::json mood_json(const std::vector<float>& probs, const std::string& source,
@@ -34,9 +35,14 @@ nlohmann::json mood_json(const std::vector<float>& probs, const std::string& sou
 
 nlohmann::json recommendation_json(const Recommendation& r) {
   const Track& t = r.track;
-  nlohmann::json j = {{"id", t.id},           {"title", t.title},   {"artist", t.artist},
-                      {"album", t.album},     {"source", t.source}, {"genres", t.genres},
-                      {"duration_ms", t.duration_ms}, {"reason", r.reason},
+  nlohmann::json j = {{"id", t.id},
+                      {"title", t.title},
+                      {"artist", t.artist},
+                      {"album", t.album},
+                      {"source", t.source},
+                      {"genres", t.genres},
+                      {"duration_ms", t.duration_ms},
+                      {"reason", r.reason},
                       {"valence", std::round(r.va.valence * 1000) / 1000},
                       {"arousal", std::round(r.va.arousal * 1000) / 1000},
                       {"score", std::round(r.score * 1000) / 1000}};

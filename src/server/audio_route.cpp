@@ -7,7 +7,8 @@ namespace moodtune {
 
 void send_audio_file(const AudioFile& f, httplib::Response& res) {
   auto file = std::make_shared<std::ifstream>(f.path, std::ios::binary);
-  if (!*file) throw ServiceError(ServiceError::Kind::kNotFound, "cannot read the file of this track; rescan the library");
+  if (!*file)
+    throw ServiceError(ServiceError::Kind::kNotFound, "cannot read the file of this track; rescan the library");
   res.set_header("Accept-Ranges", "bytes");
   res.set_header("Cache-Control", "private, max-age=3600");
   res.set_content_provider(static_cast<size_t>(f.size), f.content_type.c_str(),

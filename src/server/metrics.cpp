@@ -36,8 +36,8 @@ std::string ServerMetrics::render() const {
   o << "# HELP moodtune_http_requests_total HTTP requests by route, method and status.\n"
        "# TYPE moodtune_http_requests_total counter\n";
   for (const auto& [k, v] : requests_)
-    o << "moodtune_http_requests_total{route=\"" << std::get<0>(k) << "\",method=\"" << std::get<1>(k)
-      << "\",code=\"" << std::get<2>(k) << "\"} " << v << "\n";
+    o << "moodtune_http_requests_total{route=\"" << std::get<0>(k) << "\",method=\"" << std::get<1>(k) << "\",code=\""
+      << std::get<2>(k) << "\"} " << v << "\n";
   o << "# HELP moodtune_http_request_duration_seconds Time to answer a request.\n"
        "# TYPE moodtune_http_request_duration_seconds histogram\n";
   for (const auto& [route, h] : latency_) {

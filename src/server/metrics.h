@@ -36,8 +36,8 @@ class ServerMetrics {
   };
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, int>, uint64_t> requests_;  // route, method, status
-  std::map<std::string, Histogram> latency_;                               // by route
-  std::map<std::pair<std::string, std::string>, double> counters_;         // name, labels
+  std::map<std::string, Histogram> latency_;                                // by route
+  std::map<std::pair<std::string, std::string>, double> counters_;          // name, labels
   std::map<std::string, double> gauges_;
 };
 

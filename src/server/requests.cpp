@@ -23,8 +23,9 @@ json parse_object(const std::string& body) {
 }  // namespace
 
 bool valid_listener(const std::string& s) {
-  return !s.empty() && s.size() <= 64 &&
-         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.'; });
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+  });
 }
 
 FeedbackRequest parse_feedback_request(const std::string& body, const std::string& default_user) {

@@ -40,7 +40,7 @@ void send_json(httplib::Response& res, const json& j) {
 // Metric labels must not grow with ids or attacker-chosen paths.
 std::string route_label(const std::string& path) {
   static const char* kRoutes[] = {"/api/frames", "/api/mood", "/api/recommendations", "/api/feedback",
-                                  "/api/health", "/metrics", "/api/source/events", "/api/source/stream.mjpeg",
+                                  "/api/health", "/metrics",  "/api/source/events",   "/api/source/stream.mjpeg",
                                   "/api/source"};
   for (const char* r : kRoutes)
     if (path == r) return r;
@@ -140,8 +140,10 @@ ServerMetrics& MoodServer::metrics() { return impl_->metrics; }
 int MoodServer::bind() {
   Impl& s = *impl_;
   int port = s.p.port;
-  if (port == 0) port = s.http.bind_to_any_port(s.p.host);
-  else if (!s.http.bind_to_port(s.p.host, port)) port = -1;
+  if (port == 0)
+    port = s.http.bind_to_any_port(s.p.host);
+  else if (!s.http.bind_to_port(s.p.host, port))
+    port = -1;
   if (port <= 0)
     throw std::runtime_error("cannot listen on " + s.p.host + ":" + std::to_string(s.p.port) +
                              " (in use, or not an address of this machine)");
@@ -192,7 +194,8 @@ void MoodServer::Impl::setup_routes() {
       if (ep) std::rethrow_exception(ep);
     } catch (const ServiceError& e) {
       // The database is down or saturated, or an id is unknown: say so, and fast.
-      if (e.kind() == ServiceError::Kind::kUnavailable) metrics.add("moodtune_errors_total", 1, "kind=\"db_unavailable\"");
+      if (e.kind() == ServiceError::Kind::kUnavailable)
+        metrics.add("moodtune_errors_total", 1, "kind=\"db_unavailable\"");
       return send_error(res, http_status(e.kind()), e.what());
     } catch (const std::exception& e) {
       msg = e.what();
@@ -204,9 +207,12 @@ void MoodServer::Impl::setup_routes() {
   });
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a handler already explained itself
-    if (res.status == 413) send_error(res, 413, "request body too large");
-    else if (res.status == 404) send_error(res, 404, "no such resource: " + req.path);
-    else send_error(res, res.status, "request failed");
+    if (res.status == 413)
+      send_error(res, 413, "request body too large");
+    else if (res.status == 404)
+      send_error(res, 404, "no such resource: " + req.path);
+    else
+      send_error(res, res.status, "request failed");
   });
 
   http.Post("/api/frames", [this](const auto& req, auto& res) { handle_frame(req, res); });
@@ -227,9 +233,13 @@ void MoodServer::Impl::setup_routes() {
     // Frames keep working without the database, so the instance reports
     // itself degraded rather than down.
     const HealthReport h = service->health();
-    json j = {{"status", h.degraded ? "degraded" : "ok"}, {"db", h.db}, {"model", p.model_path},
-              {"classes", classes}, {"tracks", h.tracks ? json(*h.tracks) : json(nullptr)},
-              {"sessions", sessions.size()}, {"source", source ? json(source->latest().status) : json(nullptr)}};
+    json j = {{"status", h.degraded ? "degraded" : "ok"},
+              {"db", h.db},
+              {"model", p.model_path},
+              {"classes", classes},
+              {"tracks", h.tracks ? json(*h.tracks) : json(nullptr)},
+              {"sessions", sessions.size()},
+              {"source", source ? json(source->latest().status) : json(nullptr)}};
     send_json(res, j);
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -259,10 +269,13 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
   const FrameObservation o = service->observe_frame(*s, img);
   json faces = json::array();
   for (const auto& t : o.tracks) faces.push_back(face_json(t, classes));
-  json out = {{"faces", faces}, {"mood", mood_json(o.mood, o.mood_source, classes)},
+  json out = {{"faces", faces},
+              {"mood", mood_json(o.mood, o.mood_source, classes)},
               {"image", {{"width", img.cols}, {"height", img.rows}}},
-              {"ms", {{"detect", o.times.detect_ms}, {"classify", o.times.classify_ms},
-                      {"total", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}}}};
+              {"ms",
+               {{"detect", o.times.detect_ms},
+                {"classify", o.times.classify_ms},
+                {"total", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}}}};
   metrics.add("moodtune_frames_total", 1);
   metrics.add("moodtune_faces_total", static_cast<double>(o.tracks.size()));
   send_json(res, out);
@@ -282,8 +295,10 @@ void MoodServer::Impl::handle_mood(const httplib::Request& req, httplib::Respons
   json history = json::array();
   for (const auto& m : s->history) {
     VA va = mood_from_probs(m.probs, classes);
-    history.push_back({{"t", m.t_ms}, {"emotion", classes[static_cast<size_t>(top_class(m.probs))]},
-                       {"valence", va.valence}, {"arousal", va.arousal}});
+    history.push_back({{"t", m.t_ms},
+                       {"emotion", classes[static_cast<size_t>(top_class(m.probs))]},
+                       {"valence", va.valence},
+                       {"arousal", va.arousal}});
   }
   send_json(res, {{"mood", mood_json(s->mood(), s->mood_source(), classes)}, {"history", history}});
 }
@@ -322,8 +337,10 @@ void MoodServer::Impl::handle_recommendations(const httplib::Request& req, httpl
   const RecommendAnswer a = service->recommend_for(s.get(), q);
   json tracks = json::array();
   for (const auto& r : a.tracks) tracks.push_back(recommendation_json(r));
-  send_json(res, {{"mood", mood_json(a.probs, a.mood_source, classes)}, {"strategy", strategy_name(a.strategy)},
-                  {"user", a.listener}, {"tracks", tracks}});
+  send_json(res, {{"mood", mood_json(a.probs, a.mood_source, classes)},
+                  {"strategy", strategy_name(a.strategy)},
+                  {"user", a.listener},
+                  {"tracks", tracks}});
 }
 
 void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Response& res) {
@@ -391,21 +408,20 @@ void MoodServer::Impl::setup_source_routes() {
   http.Get("/api/source/stream.mjpeg", [this, no_source](const httplib::Request&, httplib::Response& res) {
     if (!source) return no_source(res);
     auto seq = std::make_shared<uint64_t>(0);
-    res.set_chunked_content_provider("multipart/x-mixed-replace; boundary=frame",
-                                     [this, seq](size_t, httplib::DataSink& sink) {
-                                       if (stopping) {
-                                         sink.done();
-                                         return true;
-                                       }
-                                       auto snap = source->wait_next(*seq, std::chrono::seconds(1));
-                                       if (snap.seq <= *seq || !snap.jpeg) return sink.is_writable();
-                                       *seq = snap.seq;
-                                       std::string head = "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " +
-                                                          std::to_string(snap.jpeg->size()) + "\r\n\r\n";
-                                       return sink.write(head.data(), head.size()) &&
-                                              sink.write(snap.jpeg->data(), snap.jpeg->size()) &&
-                                              sink.write("\r\n", 2);
-                                     });
+    res.set_chunked_content_provider("multipart/x-mixed-replace; boundary=frame", [this, seq](size_t,
+                                                                                              httplib::DataSink& sink) {
+      if (stopping) {
+        sink.done();
+        return true;
+      }
+      auto snap = source->wait_next(*seq, std::chrono::seconds(1));
+      if (snap.seq <= *seq || !snap.jpeg) return sink.is_writable();
+      *seq = snap.seq;
+      std::string head =
+          "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " + std::to_string(snap.jpeg->size()) + "\r\n\r\n";
+      return sink.write(head.data(), head.size()) && sink.write(snap.jpeg->data(), snap.jpeg->size()) &&
+             sink.write("\r\n", 2);
+    });
   });
 }
 

@@ -36,7 +36,7 @@ struct ServerParams {
   std::string web_dir;             // the page's static files (required)
   std::string source;              // optional server-side video file or camera index
   PipelineParams pipeline;
-  int pipelines = 0;               // frames processed at once (0 = one per core)
+  int pipelines = 0;  // frames processed at once (0 = one per core)
   // Request threads. A connection holds one while it sends (so a slow
   // sender holds one until the timeout); plenty of idle threads keep ~90
   // stalled connections from starving other clients. Beyond that, put a
@@ -44,7 +44,7 @@ struct ServerParams {
   int http_threads = 96;
   size_t max_frame_bytes = 4u << 20;
   size_t max_json_bytes = 64u << 10;
-  int timeout_s = 10;              // socket read/write timeout
+  int timeout_s = 10;  // socket read/write timeout
   std::string default_listener = "you";
   // Keep unknown but well-formed session ids (several instances behind a
   // load balancer; see SessionStore). `serve` turns it on for PostgreSQL.
@@ -58,8 +58,8 @@ class MoodServer {
   MoodServer(const MoodServer&) = delete;
   MoodServer& operator=(const MoodServer&) = delete;
 
-  int bind();    // binds host:port, returns the port; throws std::runtime_error
-  void run();    // serves until stop(); bind() first
+  int bind();  // binds host:port, returns the port; throws std::runtime_error
+  void run();  // serves until stop(); bind() first
   void stop();
   ServerMetrics& metrics();
 

@@ -61,14 +61,17 @@ void SourceStream::run() {
     cv_.wait_for(lock, d, [&] { return stop_.load(); });
   };
   auto status_event = [&](const std::string& status) {
-    nlohmann::json ev = {{"status", status}, {"faces", nlohmann::json::array()},
+    nlohmann::json ev = {{"status", status},
+                         {"faces", nlohmann::json::array()},
                          {"mood", mood_json(mood, mood.empty() ? "none" : "camera", classes)}};
     publish(nullptr, ev.dump(), status);
   };
   while (!stop_) {
     cv::VideoCapture cap;
-    if (is_camera) cap.open(std::stoi(source_));
-    else cap.open(source_);
+    if (is_camera)
+      cap.open(std::stoi(source_));
+    else
+      cap.open(source_);
     if (!cap.isOpened()) {
       status_event(std::string("unavailable: cannot open ") + (is_camera ? "camera " : "") + source_ +
                    "; retrying every second");
@@ -98,15 +101,18 @@ void SourceStream::run() {
       draw_faces(frame, drawn, classes);
       std::vector<uchar> buf;
       cv::imencode(".jpg", frame, buf, {cv::IMWRITE_JPEG_QUALITY, 80});
-      nlohmann::json ev = {{"status", "playing"}, {"faces", faces},
+      nlohmann::json ev = {{"status", "playing"},
+                           {"faces", faces},
                            {"mood", mood_json(mood, mood.empty() ? "none" : "camera", classes)},
                            {"ms", r.times.total_ms}};
       publish(std::make_shared<const std::string>(buf.begin(), buf.end()), ev.dump(), "playing");
       if (!is_camera) {  // play files at their own speed
         next_due += frame_period;
         auto now = std::chrono::steady_clock::now();
-        if (next_due > now) wait(std::chrono::duration_cast<std::chrono::milliseconds>(next_due - now));
-        else next_due = now;
+        if (next_due > now)
+          wait(std::chrono::duration_cast<std::chrono::milliseconds>(next_due - now));
+        else
+          next_due = now;
       }
     }
     if (stop_) break;

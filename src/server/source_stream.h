@@ -25,9 +25,9 @@
 namespace moodtune {
 
 struct SourceSnapshot {
-  uint64_t seq = 0;                          // increases with every processed frame
-  std::shared_ptr<const std::string> jpeg;   // annotated frame; null before the first
-  std::string event_json;                    // {"seq", "status", "faces", "mood"}
+  uint64_t seq = 0;                         // increases with every processed frame
+  std::shared_ptr<const std::string> jpeg;  // annotated frame; null before the first
+  std::string event_json;                   // {"seq", "status", "faces", "mood"}
   std::string status;
 };
 

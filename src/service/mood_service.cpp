@@ -179,7 +179,8 @@ void MoodService::record_feedback(const std::string& listener, int64_t track, Fe
 }
 
 std::vector<HistoryEntry> MoodService::history(const std::string& listener, int limit) {
-  return with_catalog_errors("history unavailable: ", [&] { return impl_->catalogs->acquire()->history(listener, limit); });
+  return with_catalog_errors("history unavailable: ",
+                             [&] { return impl_->catalogs->acquire()->history(listener, limit); });
 }
 
 HealthReport MoodService::health() {
@@ -197,7 +198,8 @@ HealthReport MoodService::health() {
 
 AudioFile MoodService::audio_file(int64_t id) {
   using K = ServiceError::Kind;
-  std::optional<Track> t = with_catalog_errors("catalog unavailable: ", [&] { return impl_->catalogs->acquire()->find_track(id); });
+  std::optional<Track> t =
+      with_catalog_errors("catalog unavailable: ", [&] { return impl_->catalogs->acquire()->find_track(id); });
   // Only files the catalog knows are served: the id is the only input.
   if (!t) throw ServiceError(K::kNotFound, "unknown track id " + std::to_string(id));
   if (t->source != "local") throw ServiceError(K::kNotFound, "track " + std::to_string(id) + " plays through Spotify");

@@ -37,7 +37,7 @@ struct ServiceParams {
   int db_connections = 8;  // catalog connections shared by callers
   std::string model_path;  // emotion model file(s), comma-separated for an ensemble (required)
   PipelineParams pipeline;
-  int pipelines = 0;       // frames processed at once (0 = one per core)
+  int pipelines = 0;  // frames processed at once (0 = one per core)
 };
 
 class ServiceError : public std::runtime_error {
@@ -105,7 +105,8 @@ class MoodService {
   // Query mood first, else the session's (s may be null), else neutral.
   RecommendAnswer recommend_for(Session* s, const RecommendQuery& q);
   // Committed before it returns. kNotFound for an unknown track.
-  void record_feedback(const std::string& listener, int64_t track, FeedbackAction action, const std::string& context = {});
+  void record_feedback(const std::string& listener, int64_t track, FeedbackAction action,
+                       const std::string& context = {});
   std::vector<HistoryEntry> history(const std::string& listener, int limit = 100);
   HealthReport health();
   // A local track's file; kNotFound for unknown ids, Spotify tracks and

@@ -33,9 +33,9 @@ struct Session {
   std::mutex mu;
   std::string id;
   FaceTracker tracker;
-  std::vector<float> camera_mood;             // smoothed probs of the main face; empty = none yet
-  std::optional<std::vector<float>> manual;   // a listener's choice wins while set
-  std::deque<MoodSample> history;             // the last `history_window`
+  std::vector<float> camera_mood;            // smoothed probs of the main face; empty = none yet
+  std::optional<std::vector<float>> manual;  // a listener's choice wins while set
+  std::deque<MoodSample> history;            // the last `history_window`
   std::chrono::steady_clock::time_point last_seen = std::chrono::steady_clock::now();
 
   // The mood recommendations use: manual if set, else the camera's.

@@ -15,8 +15,8 @@
 //
 // Errors are exceptions: DbBusy for a conflict worth retrying at once (a
 // PostgreSQL serialisation failure or deadlock; see retry_transient; a busy
-// SQLite file has already waited out its busy timeout and is a DbError), DbUnavailable when the server cannot be reached (fail
-// fast; the next call reconnects), DbError for everything else.
+// SQLite file has already waited out its busy timeout and is a DbError), DbUnavailable when the server cannot be
+// reached (fail fast; the next call reconnects), DbError for everything else.
 //
 // A Database is one connection: not safe to share between threads without
 // a lock. Use one per thread, or a CatalogPool.
@@ -70,7 +70,9 @@ class Statement {
   Statement& bind(int i, const char* v) { return bind(i, std::string(v)); }
   Statement& bind_null(int i) { return impl_->bind_null(i), *this; }
   template <typename T>
-  Statement& bind(int i, const std::optional<T>& v) { return v ? bind(i, *v) : bind_null(i); }
+  Statement& bind(int i, const std::optional<T>& v) {
+    return v ? bind(i, *v) : bind_null(i);
+  }
 
   bool step() { return impl_->step(); }
   void run() {  // step to completion (INSERT/UPDATE), ready for reuse

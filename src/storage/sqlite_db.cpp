@@ -70,10 +70,14 @@ bool on_read_only_file_system(const std::string& path) {
 std::string file_uri(const std::string& path) {
   std::string uri = "file:";
   for (char c : path) {
-    if (c == '%') uri += "%25";
-    else if (c == '?') uri += "%3f";
-    else if (c == '#') uri += "%23";
-    else uri += c;
+    if (c == '%')
+      uri += "%25";
+    else if (c == '?')
+      uri += "%3f";
+    else if (c == '#')
+      uri += "%23";
+    else
+      uri += c;
   }
   return uri;
 }

@@ -57,7 +57,8 @@ void augment_image(uint8_t* px, int s, const AugmentParams& p, std::mt19937& rng
 
 void augment_batch(torch::Tensor& u8, const AugmentParams& p, std::mt19937& rng) {
   if (!p.enabled) return;
-  TORCH_CHECK(u8.dtype() == torch::kUInt8 && u8.dim() == 3 && u8.is_contiguous(), "augment_batch wants contiguous uint8 [B,S,S]");
+  TORCH_CHECK(u8.dtype() == torch::kUInt8 && u8.dim() == 3 && u8.is_contiguous(),
+              "augment_batch wants contiguous uint8 [B,S,S]");
   const int s = static_cast<int>(u8.size(1));
   uint8_t* base = u8.data_ptr<uint8_t>();
   for (int64_t i = 0; i < u8.size(0); ++i) augment_image(base + i * s * s, s, p, rng);

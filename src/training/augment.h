@@ -19,13 +19,13 @@ namespace moodtune {
 struct AugmentParams {
   bool enabled = true;
   bool flip = true;
-  float rotate_deg = 12.0f;   // uniform in [-r, r]
-  float scale = 0.12f;        // zoom in [1-s, 1+s]
-  float shift = 0.10f;        // fraction of the side, each axis
-  float brightness = 0.25f;   // additive, fraction of 255
-  float contrast = 0.30f;     // multiplicative around the mean, [1-c, 1+c]
-  float gamma = 0.35f;        // exponent in [1/(1+g), 1+g]
-  float erase_prob = 0.35f;   // probability of one random erased rectangle
+  float rotate_deg = 12.0f;  // uniform in [-r, r]
+  float scale = 0.12f;       // zoom in [1-s, 1+s]
+  float shift = 0.10f;       // fraction of the side, each axis
+  float brightness = 0.25f;  // additive, fraction of 255
+  float contrast = 0.30f;    // multiplicative around the mean, [1-c, 1+c]
+  float gamma = 0.35f;       // exponent in [1/(1+g), 1+g]
+  float erase_prob = 0.35f;  // probability of one random erased rectangle
 };
 
 void augment_image(uint8_t* pixels, int size, const AugmentParams& p, std::mt19937& rng);

@@ -43,7 +43,8 @@ nlohmann::json checkpoint_params(const fs::path& ckdir) {
   }
 }
 
-void save_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim::Optimizer& opt, const CheckpointData& d) {
+void save_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim::Optimizer& opt,
+                     const CheckpointData& d) {
   fs::create_directories(ckdir);
   const std::string tag = epoch_tag(d.state.epochs_done);
   {
@@ -54,8 +55,10 @@ void save_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim
     fs::rename(tmp, ckdir / (tag + ".model.pt"));
   }
   save_renamed(opt, ckdir / (tag + ".optim.pt"));
-  const json sj = {{"params", d.params}, {"norm", {{"mean", d.norm.mean}, {"std", d.norm.std}}},
-                   {"classes", d.classes}, {"state", d.state}};
+  const json sj = {{"params", d.params},
+                   {"norm", {{"mean", d.norm.mean}, {"std", d.norm.std}}},
+                   {"classes", d.classes},
+                   {"state", d.state}};
   write_file_atomic((ckdir / "state.json").string(), sj.dump(1));
   for (const auto& e : fs::directory_iterator(ckdir)) {
     const std::string name = e.path().filename().string();
@@ -88,7 +91,8 @@ CheckpointData load_checkpoint(const fs::path& ckdir, torch::nn::Module& net, to
 }
 
 void write_epoch_logs(const fs::path& dir, const std::vector<EpochMetrics>& history) {
-  std::string csv = "epoch,lr,train_loss,train_acc,val_loss,val_acc,val_balanced_acc,val_macro_f1,images_per_s,seconds\n";
+  std::string csv =
+      "epoch,lr,train_loss,train_acc,val_loss,val_acc,val_balanced_acc,val_macro_f1,images_per_s,seconds\n";
   std::string jsonl;
   char buf[256];
   for (const auto& e : history) {

@@ -38,7 +38,7 @@ struct RunState {
   int bad_epochs = 0;          // since the best (early stopping)
   double plateau_scale = 1.0;  // plateau schedule multiplier
   int plateau_bad = 0;
-  double train_seconds = 0;    // across resumes
+  double train_seconds = 0;  // across resumes
   std::vector<EpochMetrics> history;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RunState, epochs_done, best_val_acc, best_epoch, bad_epochs,
@@ -60,7 +60,8 @@ void save_checkpoint(const std::filesystem::path& ckdir, torch::nn::Module& net,
                      const CheckpointData& d);
 // Reads state.json and loads the weights and optimiser state it names into
 // net and opt. Throws std::runtime_error naming the file at fault.
-CheckpointData load_checkpoint(const std::filesystem::path& ckdir, torch::nn::Module& net, torch::optim::Optimizer& opt);
+CheckpointData load_checkpoint(const std::filesystem::path& ckdir, torch::nn::Module& net,
+                               torch::optim::Optimizer& opt);
 
 // RUN/metrics.csv and RUN/metrics.jsonl, rewritten whole (a kill cannot
 // leave half a row).

@@ -60,13 +60,15 @@ std::vector<std::string> discover_classes(const std::string& split_dir) {
   if (ec) throw std::runtime_error(split_dir + ": cannot list folder: " + ec.message());
   std::sort(names.begin(), names.end());
   if (names.empty()) throw std::runtime_error(split_dir + ": no class folders found (expected <dir>/<class>/*.jpg)");
-  bool all_emotions = std::all_of(names.begin(), names.end(), [](const std::string& n) { return emotion_index(n) >= 0; });
+  bool all_emotions =
+      std::all_of(names.begin(), names.end(), [](const std::string& n) { return emotion_index(n) >= 0; });
   return all_emotions ? default_class_names() : names;
 }
 
 namespace {
 void append_image(std::vector<uint8_t>& pixels, const cv::Mat& face) {
-  for (int r = 0; r < face.rows; ++r) pixels.insert(pixels.end(), face.ptr<uint8_t>(r), face.ptr<uint8_t>(r) + face.cols);
+  for (int r = 0; r < face.rows; ++r)
+    pixels.insert(pixels.end(), face.ptr<uint8_t>(r), face.ptr<uint8_t>(r) + face.cols);
 }
 torch::Tensor to_tensor(std::vector<uint8_t>& pixels, int64_t n, int s) {
   return torch::from_blob(pixels.data(), {n, s, s}, torch::kUInt8).clone();
@@ -88,7 +90,8 @@ FaceDataset load_folder(const std::string& dir, const std::vector<std::string>& 
     if (it == classes.end()) {
       std::string known;
       for (const auto& c : classes) known += (known.empty() ? "" : ", ") + c;
-      report.problems.push_back(cdir.string() + ": unknown class '" + cname + "' (known: " + known + "); folder skipped");
+      report.problems.push_back(cdir.string() + ": unknown class '" + cname + "' (known: " + known +
+                                "); folder skipped");
       continue;
     }
     auto label = static_cast<int64_t>(it - classes.begin());
@@ -149,7 +152,8 @@ FaceDataset load_fer_csv(const std::string& path, const std::string& usage, int 
   }
   if (ce < 0 || cp < 0)
     throw std::runtime_error(path + ":1: header must have 'emotion' and 'pixels' columns (FER2013 CSV), got: " + line);
-  if (!usage.empty() && cu < 0) throw std::runtime_error(path + ":1: no 'Usage' column to select split '" + usage + "'");
+  if (!usage.empty() && cu < 0)
+    throw std::runtime_error(path + ":1: no 'Usage' column to select split '" + usage + "'");
   FaceDataset ds;
   ds.classes = default_class_names();
   std::vector<uint8_t> pixels;
@@ -160,7 +164,8 @@ FaceDataset load_fer_csv(const std::string& path, const std::string& usage, int 
     auto where = path + ":" + std::to_string(lineno);
     auto cols = split_csv_simple(line);
     if (cols.size() != header.size()) {
-      report.problems.push_back(where + ": expected " + std::to_string(header.size()) + " columns, found " + std::to_string(cols.size()));
+      report.problems.push_back(where + ": expected " + std::to_string(header.size()) + " columns, found " +
+                                std::to_string(cols.size()));
       continue;
     }
     if (!usage.empty() && trim(cols[static_cast<size_t>(cu)]) != usage) continue;
@@ -174,7 +179,8 @@ FaceDataset load_fer_csv(const std::string& path, const std::string& usage, int 
     }
     int label = fer_csv_label_to_index(csv_label);
     if (label < 0) {
-      report.problems.push_back(where + ": emotion '" + cols[static_cast<size_t>(ce)] + "' is not a FER2013 label 0..6");
+      report.problems.push_back(where + ": emotion '" + cols[static_cast<size_t>(ce)] +
+                                "' is not a FER2013 label 0..6");
       continue;
     }
     std::vector<uint8_t> px;
@@ -184,13 +190,17 @@ FaceDataset load_fer_csv(const std::string& path, const std::string& usage, int 
     while (ps >> tok) {
       char* end = nullptr;
       long v = std::strtol(tok.c_str(), &end, 10);
-      if (*end != '\0' || v < 0 || v > 255) { bad = true; break; }
+      if (*end != '\0' || v < 0 || v > 255) {
+        bad = true;
+        break;
+      }
       px.push_back(static_cast<uint8_t>(v));
     }
     const size_t side = static_cast<size_t>(std::lround(std::sqrt(static_cast<double>(px.size()))));
     if (bad || px.empty() || side * side != px.size()) {
-      report.problems.push_back(where + ": pixels must be a square number of integers 0..255" +
-                                (bad ? std::string(" (found '") + tok + "')" : " (found " + std::to_string(px.size()) + " values)"));
+      report.problems.push_back(
+          where + ": pixels must be a square number of integers 0..255" +
+          (bad ? std::string(" (found '") + tok + "')" : " (found " + std::to_string(px.size()) + " values)"));
       continue;
     }
     cv::Mat img(static_cast<int>(side), static_cast<int>(side), CV_8UC1, px.data());
@@ -231,7 +241,8 @@ DataSplits load_splits(const std::string& root, int s, LoadReport& report) {
   } else if (fs::is_directory(root)) {
     fs::path r(root);
     fs::path val = fs::is_directory(r / "val") ? r / "val" : r / "test";
-    if (!fs::is_directory(r / "train")) throw std::runtime_error(root + ": expected a train/ folder (layout <root>/<split>/<class>/*.jpg)");
+    if (!fs::is_directory(r / "train"))
+      throw std::runtime_error(root + ": expected a train/ folder (layout <root>/<split>/<class>/*.jpg)");
     if (!fs::is_directory(val)) throw std::runtime_error(root + ": expected a val/ (or test/) folder beside train/");
     auto classes = discover_classes((r / "train").string());
     sp.train = load_folder((r / "train").string(), classes, s, report);

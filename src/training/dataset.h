@@ -22,10 +22,10 @@ struct LoadReport {
 };
 
 struct FaceDataset {
-  torch::Tensor images;               // uint8 [N,S,S]
-  std::vector<int64_t> labels;        // index into classes
+  torch::Tensor images;         // uint8 [N,S,S]
+  std::vector<int64_t> labels;  // index into classes
   std::vector<std::string> classes;
-  std::vector<std::string> sources;   // file path, or "file.csv:LINE"
+  std::vector<std::string> sources;  // file path, or "file.csv:LINE"
   int64_t size() const { return static_cast<int64_t>(labels.size()); }
   std::vector<int64_t> class_counts() const;
   // A subset with at most `per_class` images of each class (first ones in
@@ -47,14 +47,13 @@ std::vector<std::string> discover_classes(const std::string& split_dir);
 
 // `<dir>/<class>/*` (images of any format OpenCV reads). Folders whose name is
 // not in `classes` are reported, not loaded.
-FaceDataset load_folder(const std::string& dir, const std::vector<std::string>& classes,
-                        int input_size, LoadReport& report);
+FaceDataset load_folder(const std::string& dir, const std::vector<std::string>& classes, int input_size,
+                        LoadReport& report);
 
 // FER2013 CSV: columns emotion,pixels,Usage (in any order, header required).
 // `usage` selects rows ("Training", "PublicTest", "PrivateTest"); empty = all.
 // Labels are converted from the CSV's numbering to the folder order.
-FaceDataset load_fer_csv(const std::string& csv_path, const std::string& usage,
-                         int input_size, LoadReport& report);
+FaceDataset load_fer_csv(const std::string& csv_path, const std::string& usage, int input_size, LoadReport& report);
 
 // `root` is either a folder with train/ and val/ (or test/) split folders, or a
 // FER2013 CSV (Training -> train, PublicTest -> val). Throws

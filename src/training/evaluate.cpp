@@ -5,7 +5,8 @@
 
 namespace moodtune {
 
-EvalResult evaluate_dataset(EmotionNet& net, const Normalisation& norm, const FaceDataset& data, const EvalOptions& opt) {
+EvalResult evaluate_dataset(EmotionNet& net, const Normalisation& norm, const FaceDataset& data,
+                            const EvalOptions& opt) {
   bool was_training = net->is_training();
   net->eval();
   EvalResult r;
@@ -37,13 +38,15 @@ EvalResult evaluate_dataset(EmotionNet& net, const Normalisation& norm, const Fa
   return r;
 }
 
-std::vector<LightingResult> lighting_robustness(EmotionNet& net, const Normalisation& norm, const FaceDataset& data, bool tta) {
+std::vector<LightingResult> lighting_robustness(EmotionNet& net, const Normalisation& norm, const FaceDataset& data,
+                                                bool tta) {
   EvalOptions eo;
   eo.tta = tta;
   std::vector<LightingResult> out;
   const double base = evaluate_dataset(net, norm, data, eo).metrics.accuracy;
   out.push_back({"original", base, 0.0});
-  for (Lighting l : {Lighting::kDark, Lighting::kBright, Lighting::kLowContrast, Lighting::kGammaHigh, Lighting::kGammaLow}) {
+  for (Lighting l :
+       {Lighting::kDark, Lighting::kBright, Lighting::kLowContrast, Lighting::kGammaHigh, Lighting::kGammaLow}) {
     FaceDataset changed = data;
     changed.images = apply_lighting(data.images, l);
     double acc = evaluate_dataset(net, norm, changed, eo).metrics.accuracy;

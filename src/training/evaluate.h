@@ -17,9 +17,9 @@
 namespace moodtune {
 
 struct EvalOptions {
-  bool tta = false;        // average softmax over flip and +-2 px shifts
+  bool tta = false;  // average softmax over flip and +-2 px shifts
   int batch_size = 256;
-  bool progress = false;   // a progress bar on stderr
+  bool progress = false;  // a progress bar on stderr
   std::string label = "evaluate";
 };
 
@@ -39,6 +39,7 @@ struct LightingResult {
 };
 
 // Accuracy on `data` unchanged and under each Lighting transform.
-std::vector<LightingResult> lighting_robustness(EmotionNet& net, const Normalisation& norm, const FaceDataset& data, bool tta);
+std::vector<LightingResult> lighting_robustness(EmotionNet& net, const Normalisation& norm, const FaceDataset& data,
+                                                bool tta);
 
 }  // namespace moodtune

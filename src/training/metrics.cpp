@@ -51,10 +51,17 @@ ClassMetrics Confusion::metrics(const std::vector<int64_t>& missed) const {
 nlohmann::json ClassMetrics::to_json(const std::vector<std::string>& classes) const {
   nlohmann::json pc = nlohmann::json::object();
   for (size_t c = 0; c < per_class.size() && c < classes.size(); ++c)
-    pc[classes[c]] = {{"precision", per_class[c].precision}, {"recall", per_class[c].recall},
-                      {"f1", per_class[c].f1}, {"support", per_class[c].support}};
-  return {{"n", n}, {"accuracy", accuracy}, {"balanced_accuracy", balanced_accuracy},
-          {"macro_f1", macro_f1}, {"per_class", pc}, {"confusion", confusion}, {"classes", classes}};
+    pc[classes[c]] = {{"precision", per_class[c].precision},
+                      {"recall", per_class[c].recall},
+                      {"f1", per_class[c].f1},
+                      {"support", per_class[c].support}};
+  return {{"n", n},
+          {"accuracy", accuracy},
+          {"balanced_accuracy", balanced_accuracy},
+          {"macro_f1", macro_f1},
+          {"per_class", pc},
+          {"confusion", confusion},
+          {"classes", classes}};
 }
 
 std::string ClassMetrics::table(const std::vector<std::string>& classes) const {

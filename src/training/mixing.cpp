@@ -61,7 +61,8 @@ MixedBatch mix_batch(const torch::Tensor& x, const torch::Tensor& y, const MixPa
   mb.x = x.clone();
   using torch::indexing::Slice;
   if (y1 > y0 && x1 > x0)
-    mb.x.index_put_({Slice(), Slice(), Slice(y0, y1), Slice(x0, x1)}, xb.index({Slice(), Slice(), Slice(y0, y1), Slice(x0, x1)}));
+    mb.x.index_put_({Slice(), Slice(), Slice(y0, y1), Slice(x0, x1)},
+                    xb.index({Slice(), Slice(), Slice(y0, y1), Slice(x0, x1)}));
   mb.lam = 1.0 - static_cast<double>((y1 - y0) * (x1 - x0)) / static_cast<double>(h * w);
   return mb;
 }

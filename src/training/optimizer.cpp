@@ -13,7 +13,8 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& kind,
     return std::make_unique<torch::optim::SGD>(
         std::move(params), torch::optim::SGDOptions(lr).momentum(momentum).nesterov(true).weight_decay(weight_decay));
   if (kind == "adamw")
-    return std::make_unique<torch::optim::AdamW>(std::move(params), torch::optim::AdamWOptions(lr).weight_decay(weight_decay));
+    return std::make_unique<torch::optim::AdamW>(std::move(params),
+                                                 torch::optim::AdamWOptions(lr).weight_decay(weight_decay));
   throw std::invalid_argument("unknown optimizer '" + kind + "' (sgd, adamw)");
 }
 

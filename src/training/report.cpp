@@ -31,15 +31,18 @@ std::string pct(double v) {
 std::string write_class_distribution(const json& stats, const std::string& png) {
   auto classes = stats.at("classes").get<std::vector<std::string>>();
   BarChart chart{"Class distribution", "images", classes, {}};
-  std::vector<std::pair<std::string, std::string>> cols = {{"train", "train"}, {"train_resampled", "train (resampled)"}, {"val", "val"}};
-  std::string md = "| class | train | train after resampling (" + stats.value("balance", std::string("?")) + ") | val |\n|---|---:|---:|---:|\n";
+  std::vector<std::pair<std::string, std::string>> cols = {
+      {"train", "train"}, {"train_resampled", "train (resampled)"}, {"val", "val"}};
+  std::string md = "| class | train | train after resampling (" + stats.value("balance", std::string("?")) +
+                   ") | val |\n|---|---:|---:|---:|\n";
   for (const auto& [key, name] : cols) {
     Series s{name, {}, {}};
     for (auto v : stats.at(key)) s.y.push_back(v.get<double>());
     chart.groups.push_back(s);
   }
   for (size_t c = 0; c < classes.size(); ++c)
-    md += "| " + classes[c] + " | " + stats["train"][c].dump() + " | " + stats["train_resampled"][c].dump() + " | " + stats["val"][c].dump() + " |\n";
+    md += "| " + classes[c] + " | " + stats["train"][c].dump() + " | " + stats["train_resampled"][c].dump() + " | " +
+          stats["val"][c].dump() + " |\n";
   save_png(png, render(chart));
   return md;
 }
@@ -62,7 +65,8 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
     va.x.push_back(x), va.y.push_back(e.val_acc);
     vb.x.push_back(x), vb.y.push_back(e.val_balanced_acc);
   }
-  save_png((out / "curves_loss.png").string(), render(LineChart{"Loss (train includes label smoothing)", "epoch", "loss", {tl, vl}}));
+  save_png((out / "curves_loss.png").string(),
+           render(LineChart{"Loss (train includes label smoothing)", "epoch", "loss", {tl, vl}}));
   save_png((out / "curves_accuracy.png").string(), render(LineChart{"Accuracy", "epoch", "accuracy", {ta, va, vb}}));
   std::string dist_md = write_class_distribution(stats, (out / "class_distribution.png").string());
 
@@ -76,31 +80,39 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
   eo.tta = true;
   eo.label = "report: val+TTA";
   EvalResult tta = evaluate_dataset(m.net, m.info.norm, data.val, eo);
-  save_png((out / "confusion.png").string(), render_confusion(plain.metrics.confusion, data.val.classes, "Validation confusion (best model)"));
+  save_png((out / "confusion.png").string(),
+           render_confusion(plain.metrics.confusion, data.val.classes, "Validation confusion (best model)"));
   std::vector<LightingResult> light = lighting_robustness(m.net, m.info.norm, data.val, false);
 
   const json& params = state.at("params");
   std::ostringstream md;
   md << "# Training report: " << run_dir << "\n\n";
   md << "- Architecture: " << m.info.net.arch << " (width " << m.info.net.width << ")\n";
-  md << "- Data: train `" << stats.value("train_source", "") << "`, validation `" << stats.value("val_source", "") << "`\n";
+  md << "- Data: train `" << stats.value("train_source", "") << "`, validation `" << stats.value("val_source", "")
+     << "`\n";
   md << "- Class imbalance handling: **" << params.value("balance", "?") << "**";
-  if (params.value("balance", "") == "oversample") md << " (minority classes resampled up to " << params.value("oversample_to", 0.0) << " of the largest, training split only)";
-  md << "\n- Optimiser " << params.value("optimizer", "?") << ", schedule " << params.value("schedule", "?") << ", peak lr "
-     << params.value("lr", 0.0) << ", weight decay " << params.value("weight_decay", 0.0) << ", label smoothing "
-     << params.value("label_smoothing", 0.0) << ", batch " << params.value("batch_size", 0) << ", seed " << params.value("seed", 0) << "\n";
+  if (params.value("balance", "") == "oversample")
+    md << " (minority classes resampled up to " << params.value("oversample_to", 0.0)
+       << " of the largest, training split only)";
+  md << "\n- Optimiser " << params.value("optimizer", "?") << ", schedule " << params.value("schedule", "?")
+     << ", peak lr " << params.value("lr", 0.0) << ", weight decay " << params.value("weight_decay", 0.0)
+     << ", label smoothing " << params.value("label_smoothing", 0.0) << ", batch " << params.value("batch_size", 0)
+     << ", seed " << params.value("seed", 0) << "\n";
   md << "- Epochs run: " << hist.size() << " of " << params.value("epochs", 0) << "; best epoch "
-     << state["state"].value("best_epoch", 0) << "; training wall time " << format_duration(state["state"].value("train_seconds", 0.0)) << "\n\n";
+     << state["state"].value("best_epoch", 0) << "; training wall time "
+     << format_duration(state["state"].value("train_seconds", 0.0)) << "\n\n";
   md << "## Validation metrics of the best model\n\n";
   md << "| | accuracy | balanced accuracy | macro F1 |\n|---|---:|---:|---:|\n";
-  md << "| plain | " << pct(plain.metrics.accuracy) << " | " << pct(plain.metrics.balanced_accuracy) << " | " << pct(plain.metrics.macro_f1) << " |\n";
-  md << "| TTA (flip + shifts) | " << pct(tta.metrics.accuracy) << " | " << pct(tta.metrics.balanced_accuracy) << " | " << pct(tta.metrics.macro_f1) << " |\n\n";
+  md << "| plain | " << pct(plain.metrics.accuracy) << " | " << pct(plain.metrics.balanced_accuracy) << " | "
+     << pct(plain.metrics.macro_f1) << " |\n";
+  md << "| TTA (flip + shifts) | " << pct(tta.metrics.accuracy) << " | " << pct(tta.metrics.balanced_accuracy) << " | "
+     << pct(tta.metrics.macro_f1) << " |\n\n";
   md << "| class | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n";
   for (size_t c = 0; c < data.val.classes.size(); ++c) {
     const PerClass& pc = plain.metrics.per_class[c];
     char row[160];
-    std::snprintf(row, sizeof row, "| %s | %.3f | %.3f | %.3f | %lld |\n", data.val.classes[c].c_str(), pc.precision, pc.recall, pc.f1,
-                  static_cast<long long>(pc.support));
+    std::snprintf(row, sizeof row, "| %s | %.3f | %.3f | %.3f | %lld |\n", data.val.classes[c].c_str(), pc.precision,
+                  pc.recall, pc.f1, static_cast<long long>(pc.support));
     md << row;
   }
   md << "\n![confusion](confusion.png)\n\n## Curves\n\n![loss](curves_loss.png)\n![accuracy](curves_accuracy.png)\n\n";
@@ -108,14 +120,20 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
   json lj = json::array();
   for (const auto& l : light) {
     char row[160];
-    std::snprintf(row, sizeof row, "| %s | %s | %+.2f points |\n", l.condition.c_str(), pct(l.accuracy).c_str(), -l.drop * 100);
+    std::snprintf(row, sizeof row, "| %s | %s | %+.2f points |\n", l.condition.c_str(), pct(l.accuracy).c_str(),
+                  -l.drop * 100);
     md << row;
     lj.push_back({{"condition", l.condition}, {"accuracy", l.accuracy}, {"drop", l.drop}});
   }
   md << "\n## Class distribution\n\n" << dist_md << "\n![distribution](class_distribution.png)\n";
   std::ofstream(out / "report.md") << md.str();
-  json rj = {{"model", model_path}, {"val", plain.metrics.to_json(data.val.classes)}, {"val_tta", tta.metrics.to_json(data.val.classes)},
-             {"lighting", lj}, {"params", params}, {"epochs_run", hist.size()}, {"best_epoch", state["state"]["best_epoch"]},
+  json rj = {{"model", model_path},
+             {"val", plain.metrics.to_json(data.val.classes)},
+             {"val_tta", tta.metrics.to_json(data.val.classes)},
+             {"lighting", lj},
+             {"params", params},
+             {"epochs_run", hist.size()},
+             {"best_epoch", state["state"]["best_epoch"]},
              {"train_seconds", state["state"]["train_seconds"]}};
   std::ofstream(out / "report.json") << rj.dump(2);
   return out.string();

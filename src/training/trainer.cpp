@@ -15,18 +15,43 @@ using json = nlohmann::json;
 
 json train_params_to_json(const TrainParams& p) {
   const AugmentParams& a = p.augment;
-  return {{"data", p.data}, {"arch", p.net.arch}, {"width", p.net.width}, {"dropout", p.net.dropout},
-          {"input_size", p.net.input_size}, {"epochs", p.epochs}, {"batch_size", p.batch_size},
-          {"optimizer", p.optimizer}, {"lr", p.lr}, {"momentum", p.momentum}, {"weight_decay", p.weight_decay},
-          {"schedule", p.schedule}, {"warmup_fraction", p.warmup_fraction}, {"plateau_factor", p.plateau_factor},
-          {"plateau_patience", p.plateau_patience}, {"label_smoothing", p.label_smoothing},
-          {"balance", p.balance}, {"oversample_to", p.oversample_to}, {"early_stop_patience", p.early_stop_patience},
-          {"seed", p.seed}, {"threads", p.threads}, {"init_model", p.init_model},
-          {"freeze_backbone", p.freeze_backbone}, {"max_per_class", p.max_per_class},
-          {"augment", {{"enabled", a.enabled}, {"flip", a.flip}, {"rotate_deg", a.rotate_deg}, {"scale", a.scale},
-                       {"shift", a.shift}, {"brightness", a.brightness}, {"contrast", a.contrast},
-                       {"gamma", a.gamma}, {"erase_prob", a.erase_prob}}},
-          {"mix", mix_mode_name(p.mix.mode)}, {"mix_alpha", p.mix.alpha}, {"mix_prob", p.mix.prob}};
+  return {{"data", p.data},
+          {"arch", p.net.arch},
+          {"width", p.net.width},
+          {"dropout", p.net.dropout},
+          {"input_size", p.net.input_size},
+          {"epochs", p.epochs},
+          {"batch_size", p.batch_size},
+          {"optimizer", p.optimizer},
+          {"lr", p.lr},
+          {"momentum", p.momentum},
+          {"weight_decay", p.weight_decay},
+          {"schedule", p.schedule},
+          {"warmup_fraction", p.warmup_fraction},
+          {"plateau_factor", p.plateau_factor},
+          {"plateau_patience", p.plateau_patience},
+          {"label_smoothing", p.label_smoothing},
+          {"balance", p.balance},
+          {"oversample_to", p.oversample_to},
+          {"early_stop_patience", p.early_stop_patience},
+          {"seed", p.seed},
+          {"threads", p.threads},
+          {"init_model", p.init_model},
+          {"freeze_backbone", p.freeze_backbone},
+          {"max_per_class", p.max_per_class},
+          {"augment",
+           {{"enabled", a.enabled},
+            {"flip", a.flip},
+            {"rotate_deg", a.rotate_deg},
+            {"scale", a.scale},
+            {"shift", a.shift},
+            {"brightness", a.brightness},
+            {"contrast", a.contrast},
+            {"gamma", a.gamma},
+            {"erase_prob", a.erase_prob}}},
+          {"mix", mix_mode_name(p.mix.mode)},
+          {"mix_alpha", p.mix.alpha},
+          {"mix_prob", p.mix.prob}};
 }
 
 std::vector<int64_t> resampled_counts(const std::vector<int64_t>& counts, const std::string& balance, double to) {
@@ -39,9 +64,11 @@ std::vector<int64_t> resampled_counts(const std::vector<int64_t>& counts, const 
   return out;
 }
 
-std::vector<int64_t> epoch_indices(const FaceDataset& train, const std::vector<int64_t>& targets, std::mt19937_64& rng) {
+std::vector<int64_t> epoch_indices(const FaceDataset& train, const std::vector<int64_t>& targets,
+                                   std::mt19937_64& rng) {
   std::vector<std::vector<int64_t>> by_class(train.classes.size());
-  for (int64_t i = 0; i < train.size(); ++i) by_class[static_cast<size_t>(train.labels[static_cast<size_t>(i)])].push_back(i);
+  for (int64_t i = 0; i < train.size(); ++i)
+    by_class[static_cast<size_t>(train.labels[static_cast<size_t>(i)])].push_back(i);
   std::vector<int64_t> idx;
   for (size_t c = 0; c < by_class.size(); ++c) {
     auto& members = by_class[c];
@@ -60,10 +87,12 @@ namespace {
 void validate(const TrainParams& p) {
   if (p.epochs < 1) throw std::invalid_argument("--epochs must be at least 1");
   if (p.batch_size < 2) throw std::invalid_argument("--batch must be at least 2 (batch norm)");
-  if (p.optimizer != "sgd" && p.optimizer != "adamw") throw std::invalid_argument("unknown optimizer '" + p.optimizer + "' (sgd, adamw)");
+  if (p.optimizer != "sgd" && p.optimizer != "adamw")
+    throw std::invalid_argument("unknown optimizer '" + p.optimizer + "' (sgd, adamw)");
   if (p.balance != "oversample" && p.balance != "weights" && p.balance != "none")
     throw std::invalid_argument("unknown balance '" + p.balance + "' (oversample, weights, none)");
-  if (p.label_smoothing < 0 || p.label_smoothing >= 1) throw std::invalid_argument("--label-smoothing must be in [0,1)");
+  if (p.label_smoothing < 0 || p.label_smoothing >= 1)
+    throw std::invalid_argument("--label-smoothing must be in [0,1)");
   if (p.mix.alpha <= 0) throw std::invalid_argument("--mix-alpha must be positive");
   if (p.mix.prob < 0 || p.mix.prob > 1) throw std::invalid_argument("--mix-prob must be in [0,1]");
   if (p.freeze_backbone && p.init_model.empty()) throw std::invalid_argument("--freeze-backbone needs --init MODEL");
@@ -110,13 +139,16 @@ EpochTotals run_epoch(const TrainParams& p, int epoch, EmotionNet& net, torch::o
     const int64_t n = std::min<int64_t>(p.batch_size, static_cast<int64_t>(idx.size()) - start);
     std::vector<int64_t> bidx(idx.begin() + start, idx.begin() + start + n);
     torch::Tensor u8 = train.images.index_select(0, torch::tensor(bidx, torch::kLong)).contiguous();
-    std::mt19937 aug_rng(static_cast<uint32_t>(p.seed * 2654435761ULL + static_cast<uint64_t>(epoch) * 100003ULL + static_cast<uint64_t>(b)));
+    std::mt19937 aug_rng(static_cast<uint32_t>(p.seed * 2654435761ULL + static_cast<uint64_t>(epoch) * 100003ULL +
+                                               static_cast<uint64_t>(b)));
     augment_batch(u8, p.augment, aug_rng);
     std::vector<int64_t> ys(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) ys[static_cast<size_t>(i)] = train.labels[static_cast<size_t>(bidx[static_cast<size_t>(i)])];
+    for (int64_t i = 0; i < n; ++i)
+      ys[static_cast<size_t>(i)] = train.labels[static_cast<size_t>(bidx[static_cast<size_t>(i)])];
     const torch::Tensor y = torch::tensor(ys, torch::kLong);
     const torch::Tensor x = normalise_u8(u8, norm);
-    std::mt19937_64 mix_rng(p.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(epoch) * 1000003ULL + static_cast<uint64_t>(b));
+    std::mt19937_64 mix_rng(p.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(epoch) * 1000003ULL +
+                            static_cast<uint64_t>(b));
     const MixedBatch mb = mix_batch(x, y, p.mix, mix_rng);
 
     t.lr = scheduled_lr(p, (epoch - 1) * steps_per_epoch + b, total_steps) * lr_scale;
@@ -177,7 +209,8 @@ EmotionNet build_model(TrainParams& p, const FaceDataset& train, ModelInfo& info
 void check_resumable(const json& saved, const json& now) {
   for (const char* key : {"arch", "width", "optimizer", "batch_size", "balance", "data", "seed", "max_per_class"})
     if (saved.at(key) != now.at(key))
-      throw std::runtime_error(std::string("cannot resume: '") + key + "' was " + saved.at(key).dump() + " and is now " + now.at(key).dump());
+      throw std::runtime_error(std::string("cannot resume: '") + key + "' was " + saved.at(key).dump() +
+                               " and is now " + now.at(key).dump());
 }
 
 }  // namespace
@@ -187,14 +220,17 @@ TrainResult train_model(const TrainParams& p, const TrainObserver& obs) {
   DataSplits data = load_splits(p.data, p.net.input_size, rep);
   if (obs.on_warning) {
     for (const auto& prob : rep.problems) obs.on_warning(prob);
-    if (!rep.problems.empty()) obs.on_warning(std::to_string(rep.problems.size()) + " input problem(s) above; those items were skipped");
+    if (!rep.problems.empty())
+      obs.on_warning(std::to_string(rep.problems.size()) + " input problem(s) above; those items were skipped");
   }
   return train_model(p, data, obs);
 }
 
 TrainResult train_model(const TrainParams& p, const DataSplits& data, const EpochCallback& on_epoch) {
   TrainObserver obs;
-  obs.on_epoch = [on_epoch](const EpochMetrics& m, bool) { if (on_epoch) on_epoch(m); };
+  obs.on_epoch = [on_epoch](const EpochMetrics& m, bool) {
+    if (on_epoch) on_epoch(m);
+  };
   return train_model(p, data, obs);
 }
 
@@ -227,11 +263,13 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
   const auto dups = find_duplicates(train, val);
   if (!dups.empty() && obs.on_warning)
     obs.on_warning(std::to_string(dups.size()) + " validation image(s) also appear in the training split (first: " +
-                   val.sources[static_cast<size_t>(dups[0].second)] + " = " + train.sources[static_cast<size_t>(dups[0].first)] +
-                   "); validation accuracy is inflated by them");
-  json stats = {{"classes", train.classes}, {"train", counts}, {"train_resampled", targets}, {"train_val_duplicates", dups.size()},
-                {"val", val.class_counts()}, {"balance", p.balance}, {"oversample_to", p.oversample_to},
-                {"train_source", data_in.train_source}, {"val_source", data_in.val_source}};
+                   val.sources[static_cast<size_t>(dups[0].second)] + " = " +
+                   train.sources[static_cast<size_t>(dups[0].first)] + "); validation accuracy is inflated by them");
+  json stats = {{"classes", train.classes},         {"train", counts},
+                {"train_resampled", targets},       {"train_val_duplicates", dups.size()},
+                {"val", val.class_counts()},        {"balance", p.balance},
+                {"oversample_to", p.oversample_to}, {"train_source", data_in.train_source},
+                {"val_source", data_in.val_source}};
   write_file_atomic((dir / "data_stats.json").string(), stats.dump(2));
 
   RunState st;
@@ -276,10 +314,15 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
       st.best_epoch = epoch;
       st.bad_epochs = 0;
       st.plateau_bad = 0;
-      info.meta = {{"trained_by", "moodtune train"}, {"train_data", data_in.train_source},
-                   {"val_data", data_in.val_source}, {"epoch", epoch}, {"val_acc", m.val_acc},
-                   {"val_balanced_acc", m.val_balanced_acc}, {"val_macro_f1", m.val_macro_f1},
-                   {"train_seconds", st.train_seconds}, {"params", train_params_to_json(p)}};
+      info.meta = {{"trained_by", "moodtune train"},
+                   {"train_data", data_in.train_source},
+                   {"val_data", data_in.val_source},
+                   {"epoch", epoch},
+                   {"val_acc", m.val_acc},
+                   {"val_balanced_acc", m.val_balanced_acc},
+                   {"val_macro_f1", m.val_macro_f1},
+                   {"train_seconds", st.train_seconds},
+                   {"params", train_params_to_json(p)}};
       save_model_file(best_path, net, info);
     } else {
       st.bad_epochs++;

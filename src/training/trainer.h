@@ -30,44 +30,45 @@
 namespace moodtune {
 
 struct TrainParams {
-  std::string data;                  // class-folder root or FER2013 CSV
+  std::string data;  // class-folder root or FER2013 CSV
   std::string out_dir = "runs/latest";
   NetConfig net;
   int epochs = 60;
   int batch_size = 64;
-  std::string optimizer = "sgd";     // sgd (Nesterov momentum) | adamw
-  double lr = 0.05;                  // peak learning rate
+  std::string optimizer = "sgd";  // sgd (Nesterov momentum) | adamw
+  double lr = 0.05;               // peak learning rate
   double momentum = 0.9;
   double weight_decay = 5e-4;
-  std::string schedule = "onecycle"; // onecycle | cosine | plateau | constant
-  double warmup_fraction = 0.15;     // onecycle/cosine: share of steps spent warming up
-  double plateau_factor = 0.5;       // plateau: lr *= factor ...
-  int plateau_patience = 3;          // ... after this many epochs without improvement
+  std::string schedule = "onecycle";  // onecycle | cosine | plateau | constant
+  double warmup_fraction = 0.15;      // onecycle/cosine: share of steps spent warming up
+  double plateau_factor = 0.5;        // plateau: lr *= factor ...
+  int plateau_patience = 3;           // ... after this many epochs without improvement
   double label_smoothing = 0.1;
-  std::string balance = "oversample";// oversample | weights | none
-  double oversample_to = 0.5;        // minority classes are resampled up to this share of the largest
+  std::string balance = "oversample";  // oversample | weights | none
+  double oversample_to = 0.5;          // minority classes are resampled up to this share of the largest
   AugmentParams augment;
-  MixParams mix;                     // MixUp / CutMix (off by default)
-  int early_stop_patience = 15;      // epochs without a better val accuracy; 0 = off
+  MixParams mix;                 // MixUp / CutMix (off by default)
+  int early_stop_patience = 15;  // epochs without a better val accuracy; 0 = off
   uint64_t seed = 1;
   int threads = 2;
-  std::string init_model;            // fine-tune from this model file
-  bool freeze_backbone = false;      // with init_model: train the head only
+  std::string init_model;        // fine-tune from this model file
+  bool freeze_backbone = false;  // with init_model: train the head only
   bool resume = false;
-  int64_t max_per_class = 0;         // >0: use at most this many training images per class
+  int64_t max_per_class = 0;  // >0: use at most this many training images per class
 };
 
 struct TrainResult {
   std::vector<EpochMetrics> history;
   int best_epoch = 0;
   double best_val_acc = 0;
-  std::string best_model;      // path of best.mtm
+  std::string best_model;  // path of best.mtm
   bool stopped_early = false;
-  double train_seconds = 0;    // across resumes
+  double train_seconds = 0;  // across resumes
 };
 
 // Per-class sampling counts for one epoch (the training split only).
-std::vector<int64_t> resampled_counts(const std::vector<int64_t>& counts, const std::string& balance, double oversample_to);
+std::vector<int64_t> resampled_counts(const std::vector<int64_t>& counts, const std::string& balance,
+                                      double oversample_to);
 // Indices of one epoch: each class's images repeated/sampled to its target
 // count, then shuffled, all drawn from `rng`.
 std::vector<int64_t> epoch_indices(const FaceDataset& train, const std::vector<int64_t>& targets, std::mt19937_64& rng);

@@ -8,7 +8,8 @@ std::shared_ptr<const EmotionClassifier> EmotionClassifier::load(const std::stri
   return std::make_shared<const EmotionClassifier>(load_models(path), path);
 }
 
-EmotionClassifier::EmotionClassifier(LoadedModel model, std::string path) : model_(std::move(model)), path_(std::move(path)) {
+EmotionClassifier::EmotionClassifier(LoadedModel model, std::string path)
+    : model_(std::move(model)), path_(std::move(path)) {
   model_.net->eval();
 }
 

@@ -33,14 +33,12 @@ nn::Conv2d conv3x3(int in, int out, int stride) {
 }
 }  // namespace
 
-
 NetConfig resolve_config(NetConfig cfg) {
   const ArchSpec& spec = find_arch(cfg.arch);
   if (cfg.width <= 0) cfg.width = spec.default_width;
   if (cfg.width > 512) throw std::invalid_argument("width " + std::to_string(cfg.width) + " is too large (max 512)");
   if (cfg.num_classes < 2) throw std::invalid_argument("a classifier needs at least 2 classes");
-  if (cfg.input_size < 32 || cfg.input_size > 256)
-    throw std::invalid_argument("input size must be in 32..256");
+  if (cfg.input_size < 32 || cfg.input_size > 256) throw std::invalid_argument("input size must be in 32..256");
   return cfg;
 }
 
@@ -89,7 +87,8 @@ EmotionNetImpl::EmotionNetImpl(std::vector<std::shared_ptr<EmotionNetImpl>> memb
   cfg_ = members[0]->config();
   for (size_t i = 0; i < members.size(); ++i) {
     const NetConfig& c = members[i]->config();
-    if (members[i]->is_ensemble()) throw std::invalid_argument("ensemble member " + std::to_string(i + 1) + " is an ensemble itself");
+    if (members[i]->is_ensemble())
+      throw std::invalid_argument("ensemble member " + std::to_string(i + 1) + " is an ensemble itself");
     if (c.num_classes != cfg_.num_classes || c.input_size != cfg_.input_size)
       throw std::invalid_argument("ensemble member " + std::to_string(i + 1) + " has " + std::to_string(c.num_classes) +
                                   " classes at " + std::to_string(c.input_size) + " px, member 1 has " +
@@ -136,7 +135,6 @@ void EmotionNetImpl::train(bool on) {
   torch::nn::Module::train(on);
   if (frozen_ && backbone) backbone->eval();
 }
-
 
 int64_t EmotionNetImpl::parameter_count() const {
   int64_t n = 0;

@@ -26,7 +26,7 @@ struct NetConfig {
   std::string arch = "resnet-compact";  // "resnet-compact" | "resnet-wide"
   int width = 0;                        // channels of the first stage; 0 = the arch's default
   int num_classes = 7;
-  int input_size = 48;                  // square, grayscale
+  int input_size = 48;  // square, grayscale
   double dropout = 0.3;
 };
 
@@ -58,8 +58,8 @@ class EmotionNetImpl : public torch::nn::Module {
   // forward pass costs the sum of theirs. Throws std::invalid_argument when
   // the members do not fit together.
   explicit EmotionNetImpl(std::vector<std::shared_ptr<EmotionNetImpl>> members);
-  torch::Tensor forward(torch::Tensor x);     // [N,1,S,S] normalised -> logits [N,C]
-  torch::Tensor features(torch::Tensor x);    // pooled backbone features [N,F]
+  torch::Tensor forward(torch::Tensor x);   // [N,1,S,S] normalised -> logits [N,C]
+  torch::Tensor features(torch::Tensor x);  // pooled backbone features [N,F]
   // Replaces the head with a fresh one for a new class count (transfer learning).
   void reset_head(int num_classes);
   // Transfer learning: the backbone stops learning (no gradients) and keeps

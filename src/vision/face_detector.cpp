@@ -37,10 +37,14 @@ class CascadeDetector final : public FaceDetector {
     double f = std::max(1.0, min_side / 32.0);
     cv::Mat gray, small;
     const cv::Mat sub = image(roi);
-    if (sub.channels() == 1) gray = sub;
-    else cv::cvtColor(sub, gray, sub.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
-    if (f > 1.0) cv::resize(gray, small, cv::Size(), 1.0 / f, 1.0 / f, cv::INTER_AREA);
-    else small = gray;
+    if (sub.channels() == 1)
+      gray = sub;
+    else
+      cv::cvtColor(sub, gray, sub.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+    if (f > 1.0)
+      cv::resize(gray, small, cv::Size(), 1.0 / f, 1.0 / f, cv::INTER_AREA);
+    else
+      small = gray;
     const int lo = std::max(12, static_cast<int>(min_side / f)), hi = std::max(lo + 1, static_cast<int>(max_side / f));
     return run_cascade(small, f, roi.tl(), lo, hi, p_.min_neighbors);
   }
@@ -53,7 +57,8 @@ class CascadeDetector final : public FaceDetector {
       const int longest = std::max(image.cols, image.rows);
       const cv::Size w = cascade_.getOriginalWindowSize();
       // Scale so that a coarse_face-sized face just fills the cascade window.
-      const int coarse_side = static_cast<int>(std::lround(static_cast<double>(longest) * std::max(w.width, w.height) / p_.coarse_face));
+      const int coarse_side =
+          static_cast<int>(std::lround(static_cast<double>(longest) * std::max(w.width, w.height) / p_.coarse_face));
       const int fine_side = p_.max_side > 0 ? std::min(longest, p_.max_side) : longest;
       if (coarse_side * 4 < fine_side * 3) {  // otherwise it saves little
         std::vector<Detection> big = scan(image, coarse_side, p_.coarse_face, p_.coarse_min_neighbors);
@@ -72,7 +77,8 @@ class CascadeDetector final : public FaceDetector {
 
   // Faces of lo..hi px (hi 0 = no limit) in `gray`, a copy shrunk by 1/f of
   // the region at `offset`, mapped back to full-image coordinates.
-  std::vector<Detection> run_cascade(const cv::Mat& gray, double f, cv::Point offset, int lo, int hi, int min_neighbors) {
+  std::vector<Detection> run_cascade(const cv::Mat& gray, double f, cv::Point offset, int lo, int hi,
+                                     int min_neighbors) {
     // equalizeHist writes a new image: never modify the caller's frame.
     cv::Mat eq;
     cv::equalizeHist(gray, eq);
@@ -111,7 +117,6 @@ std::vector<Detection> FaceDetector::detect_in(const cv::Mat& image, cv::Rect ro
   return out;
 }
 
-
 std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& p) {
   if (p.kind == "haar" || p.kind == "lbp") return std::make_unique<CascadeDetector>(p);
   if (p.kind == "dlib") return make_dlib_detector(p);
@@ -119,7 +124,8 @@ std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& p) {
 }
 
 void sort_largest_first(std::vector<Detection>& dets) {
-  std::stable_sort(dets.begin(), dets.end(), [](const Detection& a, const Detection& b) { return a.box.area() > b.box.area(); });
+  std::stable_sort(dets.begin(), dets.end(),
+                   [](const Detection& a, const Detection& b) { return a.box.area() > b.box.area(); });
 }
 
 }  // namespace moodtune

@@ -28,15 +28,15 @@ struct DetectorParams {
   // "haar" (default), "lbp" (OpenCV's LBP cascade: faster, a little less
   // accurate) or "dlib" (HOG + linear SVM).
   std::string kind = "haar";
-  std::string cascade;         // XML for haar/lbp; empty = the frontal-face cascade of opencv-data
+  std::string cascade;  // XML for haar/lbp; empty = the frontal-face cascade of opencv-data
   // Defaults chosen for 640x480 webcam frames by recall first, then speed
   // (docs/detection.md): a 320 px detection image with a 1.1 pyramid step
   // found 74% of hard, upscaled FER2013 faces; 256 px or a 1.2 step were
   // faster but missed a third to a half of them.
-  double scale_factor = 1.1;   // cascade pyramid step
-  int min_neighbors = 5;       // cascade: higher = fewer false positives
-  int min_face = 64;           // smallest face side in original pixels
-  int max_side = 0;            // downscale longest side to this; 0 = per-kind default (cascades 320, dlib 480)
+  double scale_factor = 1.1;  // cascade pyramid step
+  int min_neighbors = 5;      // cascade: higher = fewer false positives
+  int min_face = 64;          // smallest face side in original pixels
+  int max_side = 0;           // downscale longest side to this; 0 = per-kind default (cascades 320, dlib 480)
   // Cascades, coarse first: look only for faces of at least coarse_face
   // pixels, on a copy scaled so such a face just fills the cascade's window
   // (128 px wide for a 640 px frame and Haar's 24 px window), and run the
@@ -50,7 +50,7 @@ struct DetectorParams {
   // beside a large one: a coarse hit skips the small ones).
   int coarse_face = 120;
   int coarse_min_neighbors = 2;
-  double dlib_threshold = 0.0; // dlib: adjust_threshold (lower finds more)
+  double dlib_threshold = 0.0;  // dlib: adjust_threshold (lower finds more)
 };
 
 class FaceDetector {

@@ -22,7 +22,8 @@ float centre_dist(const cv::Rect& a, const cv::Rect& b) {
 }
 }  // namespace
 
-std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs) {
+std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes,
+                                           const std::vector<std::vector<float>>& probs) {
   if (boxes.size() != probs.size()) throw std::invalid_argument("tracker: one probability vector per box is needed");
   ++updates_;
   // Candidate pairs ranked by IoU, then by closeness for the fallback.
@@ -54,7 +55,8 @@ std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes, c
       tr.box = boxes[b];
       tr.probs = probs[b];
       if (tr.smoothed.size() != probs[b].size()) tr.smoothed = probs[b];
-      for (size_t c = 0; c < probs[b].size(); ++c) tr.smoothed[c] = p_.alpha * probs[b][c] + (1 - p_.alpha) * tr.smoothed[c];
+      for (size_t c = 0; c < probs[b].size(); ++c)
+        tr.smoothed[c] = p_.alpha * probs[b][c] + (1 - p_.alpha) * tr.smoothed[c];
       tr.frames++;
       tr.missed = 0;
       matched.push_back(static_cast<size_t>(tr.id));
@@ -68,8 +70,9 @@ std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes, c
       matched.push_back(static_cast<size_t>(tr.id));
     }
   }
-  tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(), [&](const FaceTrack& t) { return t.missed > p_.max_missed; }),
-                tracks_.end());
+  tracks_.erase(
+      std::remove_if(tracks_.begin(), tracks_.end(), [&](const FaceTrack& t) { return t.missed > p_.max_missed; }),
+      tracks_.end());
   std::vector<FaceTrack> out;
   for (size_t id : matched)
     for (const FaceTrack& t : tracks_)

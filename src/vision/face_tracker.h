@@ -26,10 +26,10 @@ struct TrackerParams {
 struct FaceTrack {
   int id = 0;
   cv::Rect box;
-  std::vector<float> probs;      // this frame's raw probabilities
-  std::vector<float> smoothed;   // EMA over the track's frames
-  int frames = 0;                // frames with a match
-  int missed = 0;                // consecutive frames without one
+  std::vector<float> probs;     // this frame's raw probabilities
+  std::vector<float> smoothed;  // EMA over the track's frames
+  int frames = 0;               // frames with a match
+  int missed = 0;               // consecutive frames without one
 };
 
 class FaceTracker {

@@ -26,10 +26,19 @@ ImageSize probe_image_size(const std::string& b) {
   } else if (b.size() >= 4 && static_cast<uint8_t>(b[0]) == 0xFF && static_cast<uint8_t>(b[1]) == 0xD8) {
     size_t i = 2;
     while (i + 9 < b.size()) {
-      if (static_cast<uint8_t>(b[i]) != 0xFF) { ++i; continue; }
+      if (static_cast<uint8_t>(b[i]) != 0xFF) {
+        ++i;
+        continue;
+      }
       uint8_t m = static_cast<uint8_t>(b[i + 1]);
-      if (m == 0xFF) { ++i; continue; }
-      if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) { i += 2; continue; }
+      if (m == 0xFF) {
+        ++i;
+        continue;
+      }
+      if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {
+        i += 2;
+        continue;
+      }
       // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the size.
       if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
         s.height = static_cast<int>(be16(b, i + 5));
@@ -69,8 +78,8 @@ cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits) {
   if (sz.known) {
     if (sz.width <= 0 || sz.height <= 0) throw ImageError("image header has zero width or height");
     if (static_cast<int64_t>(sz.width) * sz.height > limits.max_pixels)
-      throw ImageError("image is " + std::to_string(sz.width) + "x" + std::to_string(sz.height) + " pixels, over the limit of " +
-                       std::to_string(limits.max_pixels / 1'000'000) + " megapixels");
+      throw ImageError("image is " + std::to_string(sz.width) + "x" + std::to_string(sz.height) +
+                       " pixels, over the limit of " + std::to_string(limits.max_pixels / 1'000'000) + " megapixels");
   }
   cv::Mat img;
   try {
@@ -79,9 +88,12 @@ cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits) {
   } catch (const cv::Exception& e) {
     throw ImageError(std::string("cannot decode image: ") + e.what());
   }
-  if (img.empty()) throw ImageError(sz.known ? "corrupt or truncated image data" : "not an image in a format OpenCV reads (JPEG, PNG, BMP, WebP, TIFF...)");
+  if (img.empty())
+    throw ImageError(sz.known ? "corrupt or truncated image data"
+                              : "not an image in a format OpenCV reads (JPEG, PNG, BMP, WebP, TIFF...)");
   if (static_cast<int64_t>(img.cols) * img.rows > limits.max_pixels)
-    throw ImageError("image is " + std::to_string(img.cols) + "x" + std::to_string(img.rows) + " pixels, over the limit");
+    throw ImageError("image is " + std::to_string(img.cols) + "x" + std::to_string(img.rows) +
+                     " pixels, over the limit");
   return img;
 }
 
@@ -91,7 +103,8 @@ cv::Mat read_image(const std::string& path, const ImageLimits& limits) {
   if (std::filesystem::is_directory(path, ec)) throw ImageError(path + ": is a folder, not an image");
   auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > limits.max_bytes)
-    throw ImageError(path + ": file is " + std::to_string(size >> 20) + " MB, over the " + std::to_string(limits.max_bytes >> 20) + " MB limit");
+    throw ImageError(path + ": file is " + std::to_string(size >> 20) + " MB, over the " +
+                     std::to_string(limits.max_bytes >> 20) + " MB limit");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ImageError(path + ": cannot open (permissions?)");
   std::ostringstream ss;

@@ -19,8 +19,8 @@ struct ImageError : std::runtime_error {
 };
 
 struct ImageLimits {
-  size_t max_bytes = 64u << 20;        // encoded size
-  int64_t max_pixels = 40'000'000;     // width x height
+  size_t max_bytes = 64u << 20;     // encoded size
+  int64_t max_pixels = 40'000'000;  // width x height
   // false: only JPEG, PNG and BMP (recognised from their header) reach the
   // decoder. Untrusted bytes (HTTP bodies) must use false: OpenCV hands some
   // other formats to decoders that read from a temporary file (GDAL writes
@@ -44,6 +44,7 @@ inline ImageLimits any_format_limits() {
 
 cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits = {});  // BGR, 8-bit
 // Files the user names may be in any format OpenCV reads (TIFF, WebP, ...).
-cv::Mat read_image(const std::string& path, const ImageLimits& limits = {any_format_limits()});  // messages start with the path
+cv::Mat read_image(const std::string& path,
+                   const ImageLimits& limits = {any_format_limits()});  // messages start with the path
 
 }  // namespace moodtune

@@ -56,8 +56,8 @@ ModelInfo info_from_json(const nlohmann::json& j, const std::string& path) {
     info.classes = j.at("classes").get<std::vector<std::string>>();
     info.meta = j.value("meta", nlohmann::json::object());
     if (static_cast<int>(info.classes.size()) != info.net.num_classes)
-      throw ModelFileError(path + ": header lists " + std::to_string(info.classes.size()) +
-                           " class names for " + std::to_string(info.net.num_classes) + " outputs");
+      throw ModelFileError(path + ": header lists " + std::to_string(info.classes.size()) + " class names for " +
+                           std::to_string(info.net.num_classes) + " outputs");
     if (!(info.norm.std > 0)) throw ModelFileError(path + ": normalisation std must be positive");
     info.net = resolve_config(info.net);  // throws on an unknown architecture
     return info;
@@ -87,7 +87,8 @@ struct Parsed {
 Parsed parse(const std::string& path, bool need_payload) {
   std::string bytes = read_all(path);
   if (bytes.size() < kMagicLen || bytes.compare(0, kMagicLen, kMagic) != 0)
-    throw ModelFileError(path + ": not a moodtune model file (bad magic; expected a .mtm file written by `moodtune train`)");
+    throw ModelFileError(path +
+                         ": not a moodtune model file (bad magic; expected a .mtm file written by `moodtune train`)");
   size_t pos = kMagicLen;
   // Compared as a remainder: lengths come from the file, and pos + n can wrap.
   auto need = [&](uint64_t n, const char* what) {
@@ -163,9 +164,7 @@ void save_model_file(const std::string& path, EmotionNet& net, const ModelInfo& 
   write_file_atomic(path, out);
 }
 
-ModelInfo read_model_info(const std::string& path) {
-  return info_from_json(parse(path, false).header, path);
-}
+ModelInfo read_model_info(const std::string& path) { return info_from_json(parse(path, false).header, path); }
 
 LoadedModel load_model_file(const std::string& path) {
   Parsed p = parse(path, true);
@@ -182,7 +181,8 @@ LoadedModel load_model_file(const std::string& path) {
     torch::load(m.net, in);
     auto check = [&](const std::string& key, const torch::Tensor& t) {
       if (t.sizes().vec() != want[key])
-        throw std::runtime_error("tensor '" + key + "' has shape " + c10::str(t.sizes()) + ", the architecture needs " + c10::str(c10::IntArrayRef(want[key])));
+        throw std::runtime_error("tensor '" + key + "' has shape " + c10::str(t.sizes()) + ", the architecture needs " +
+                                 c10::str(c10::IntArrayRef(want[key])));
     };
     for (const auto& kv : m.net->named_parameters()) check(kv.key(), kv.value());
     for (const auto& kv : m.net->named_buffers()) check(kv.key(), kv.value());

@@ -32,7 +32,7 @@ struct ModelFileError : std::runtime_error {
 struct ModelInfo {
   NetConfig net;
   Normalisation norm;
-  std::vector<std::string> classes;  // output order
+  std::vector<std::string> classes;                // output order
   nlohmann::json meta = nlohmann::json::object();  // provenance: data, epochs, val metrics...
 };
 

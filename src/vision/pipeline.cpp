@@ -70,13 +70,17 @@ void draw_faces(cv::Mat& image, const std::vector<FaceResult>& faces, const std:
     const cv::Scalar colour(60, 200, 60);
     cv::rectangle(image, f.box, colour, thick);
     char label[64];
-    const std::string name = f.emotion >= 0 && f.emotion < static_cast<int>(classes.size()) ? classes[static_cast<size_t>(f.emotion)] : "?";
-    std::snprintf(label, sizeof label, "%s %.0f%%", name.c_str(), f.emotion >= 0 ? f.probs[static_cast<size_t>(f.emotion)] * 100.0 : 0.0);
+    const std::string name =
+        f.emotion >= 0 && f.emotion < static_cast<int>(classes.size()) ? classes[static_cast<size_t>(f.emotion)] : "?";
+    std::snprintf(label, sizeof label, "%s %.0f%%", name.c_str(),
+                  f.emotion >= 0 ? f.probs[static_cast<size_t>(f.emotion)] * 100.0 : 0.0);
     int base = 0;
     cv::Size ts = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, scale, thick, &base);
     cv::Point org(f.box.x, std::max(ts.height + 4, f.box.y - 4));
-    cv::rectangle(image, cv::Rect(org.x, org.y - ts.height - 4, ts.width + 4, ts.height + base + 4), colour, cv::FILLED);
-    cv::putText(image, label, cv::Point(org.x + 2, org.y - 2), cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), thick);
+    cv::rectangle(image, cv::Rect(org.x, org.y - ts.height - 4, ts.width + 4, ts.height + base + 4), colour,
+                  cv::FILLED);
+    cv::putText(image, label, cv::Point(org.x + 2, org.y - 2), cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0),
+                thick);
   }
 }
 

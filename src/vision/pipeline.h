@@ -15,16 +15,16 @@
 #include <vector>
 
 #include "vision/emotion_classifier.h"
-#include "vision/face_tracker.h"
 #include "vision/face_detector.h"
+#include "vision/face_tracker.h"
 
 namespace moodtune {
 
 struct PipelineParams {
   DetectorParams detector;
-  float margin = 0.1f;   // crop margin around each box (see PreprocessParams)
-  bool tta = false;      // test-time augmentation (6 views, ~3x classify time)
-  int max_faces = 8;     // largest faces first; the rest are ignored
+  float margin = 0.1f;  // crop margin around each box (see PreprocessParams)
+  bool tta = false;     // test-time augmentation (6 views, ~3x classify time)
+  int max_faces = 8;    // largest faces first; the rest are ignored
   // With hints (video): search a hint box grown by roi_grow x its side on
   // each edge, for faces 0.7x to 1.4x its size; any miss falls back to a
   // full scan of the frame.
@@ -34,9 +34,9 @@ struct PipelineParams {
 struct FaceResult {
   cv::Rect box;
   Probs probs;
-  int emotion = -1;       // argmax of probs
+  int emotion = -1;  // argmax of probs
   float detector_score = 0;
-  int track_id = 0;       // set by callers that track; 0 = untracked
+  int track_id = 0;  // set by callers that track; 0 = untracked
 };
 
 struct StageTimes {

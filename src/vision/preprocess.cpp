@@ -1,7 +1,7 @@
 #include "vision/preprocess.h"
 
-#include <opencv2/imgproc.hpp>
 #include <cstring>
+#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 namespace moodtune {
@@ -41,13 +41,12 @@ cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessPar
   cv::Mat region = to_gray(image(inside));
   if (inside != want) {
     // Replicate edges so a face at the border keeps its position in the crop.
-    cv::copyMakeBorder(region, region, inside.y - want.y, want.br().y - inside.br().y,
-                       inside.x - want.x, want.br().x - inside.br().x, cv::BORDER_REPLICATE);
+    cv::copyMakeBorder(region, region, inside.y - want.y, want.br().y - inside.br().y, inside.x - want.x,
+                       want.br().x - inside.br().x, cv::BORDER_REPLICATE);
   }
   cv::Mat out;
   const int s = pp.input_size;
-  cv::resize(region, out, cv::Size(s, s), 0, 0,
-             region.cols > s ? cv::INTER_AREA : cv::INTER_LINEAR);
+  cv::resize(region, out, cv::Size(s, s), 0, 0, region.cols > s ? cv::INTER_AREA : cv::INTER_LINEAR);
   return out;
 }
 

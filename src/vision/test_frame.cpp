@@ -19,7 +19,8 @@ ComposedFrame compose_frame(const std::vector<cv::Mat>& faces, cv::Size size, ui
     bg.row(y).setTo(cv::Scalar(v, v * 0.95, v * 0.9));
   }
   std::uniform_int_distribution<int> px(0, size.width - 1), py(0, size.height - 1), pr(20, 120);
-  for (int i = 0; i < 6; ++i) cv::circle(bg, {px(rng), py(rng)}, pr(rng), cv::Scalar(tone(rng), tone(rng), tone(rng)), cv::FILLED);
+  for (int i = 0; i < 6; ++i)
+    cv::circle(bg, {px(rng), py(rng)}, pr(rng), cv::Scalar(tone(rng), tone(rng), tone(rng)), cv::FILLED);
   cv::GaussianBlur(bg, bg, cv::Size(0, 0), 15);
   cv::Mat noise(size, CV_8UC3);
   cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(6));
@@ -38,7 +39,8 @@ ComposedFrame compose_frame(const std::vector<cv::Mat>& faces, cv::Size size, ui
     // Spread faces evenly across the width, centred vertically.
     const int slot = size.width / n;
     cv::Rect r(slot * i + (slot - side) / 2, (size.height - side) / 2, side, side);
-    if ((r & cv::Rect(0, 0, size.width, size.height)) != r) throw std::invalid_argument("compose_frame: faces do not fit");
+    if ((r & cv::Rect(0, 0, size.width, size.height)) != r)
+      throw std::invalid_argument("compose_frame: faces do not fit");
     bgr.copyTo(bg(r));
     // The box of the face itself, inside the padding.
     const int inner = side * pad / padded.cols;

@@ -12,8 +12,9 @@ namespace {
 TEST(BenchAll, RunsEveryBenchmarkAndWritesOneJsonAndOneTable) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("bench-all");
-  auto r = test::run_binary(MOODTUNE_DEV_BINARY, "all --out " + dir.string() + " --reps 10 --batches 2 --serve-seconds 3 --tta-per-class 4 --fer " +
-                              test::fer_dir());
+  auto r = test::run_binary(MOODTUNE_DEV_BINARY,
+                            "all --out " + dir.string() +
+                                " --reps 10 --batches 2 --serve-seconds 3 --tta-per-class 4 --fer " + test::fer_dir());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(test::slurp(dir / "all.json"));
   for (const char* k : {"pipeline", "train", "music", "serve", "library", "pipeline_reference_blas", "tta"})
@@ -27,9 +28,8 @@ TEST(BenchAll, RunsEveryBenchmarkAndWritesOneJsonAndOneTable) {
   EXPECT_EQ(j["serve"]["load"]["errors"], 0);
   std::string md = test::slurp(dir / "all.md");
   for (const char* row : {"pipeline haar, video", "pipeline haar, single frame, fine scan only", "frame without a face",
-                          "training resnet-compact", "import spotify_songs.csv",
-                          "frame round trip", "library analysis", "reference BLAS", "accuracy with TTA",
-                          "import spotify_songs.csv, PostgreSQL"})
+                          "training resnet-compact", "import spotify_songs.csv", "frame round trip", "library analysis",
+                          "reference BLAS", "accuracy with TTA", "import spotify_songs.csv, PostgreSQL"})
     EXPECT_NE(md.find(row), std::string::npos) << row;
 }
 

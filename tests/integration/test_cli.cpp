@@ -4,8 +4,8 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
-#include "../test_support.h"
 #include <nlohmann/json.hpp>
+#include "../test_support.h"
 
 #include "vision/test_frame.h"
 
@@ -108,12 +108,14 @@ TEST(Cli, EvaluateWritesTheAgreedJson) {
     int i = 0;
     for (const auto& f : test::fer_files("val", cls, 8)) {
       fs::copy_file(f, dir / "crops" / cls / fs::path(f).filename());
-      cv::imwrite((dir / "photos" / cls / (std::to_string(i++) + ".jpg")).string(), compose_frame({gray(f)}, {640, 480}, static_cast<uint32_t>(i)).image);
+      cv::imwrite((dir / "photos" / cls / (std::to_string(i++) + ".jpg")).string(),
+                  compose_frame({gray(f)}, {640, 480}, static_cast<uint32_t>(i)).image);
     }
   }
   // A blank photo: no face, counted as wrong and separately.
   cv::imwrite((dir / "photos" / "sad" / "blank.jpg").string(), cv::Mat(480, 640, CV_8UC3, cv::Scalar(128, 128, 128)));
-  auto r = test::run_moodtune("evaluate --data " + (dir / "crops").string() + " --json " + (dir / "crops.json").string());
+  auto r =
+      test::run_moodtune("evaluate --data " + (dir / "crops").string() + " --json " + (dir / "crops.json").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(test::slurp(dir / "crops.json"));
   for (const char* k : {"n", "accuracy", "balanced_accuracy", "macro_f1", "no_face", "per_class", "confusion", "model"})
@@ -135,7 +137,8 @@ TEST(Cli, EvaluateWritesTheAgreedJson) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("missing.mtm: model file not found"), std::string::npos) << r.err;
 
-  r = test::run_moodtune("evaluate --detect --data " + (dir / "photos").string() + " --json " + (dir / "photos.json").string());
+  r = test::run_moodtune("evaluate --detect --data " + (dir / "photos").string() + " --json " +
+                         (dir / "photos.json").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json p = json::parse(test::slurp(dir / "photos.json"));
   EXPECT_EQ(p["n"], 25);

@@ -46,7 +46,9 @@ TEST(DataLoading, CsvAndFolderLoadersAgreeOnTheSameImages) {
   // Same multiset of (label, pixels): match each tree image in the CSV set.
   auto dups = find_duplicates(tree, table);
   ASSERT_EQ(dups.size(), 35u);
-  for (auto [i, j] : dups) EXPECT_EQ(tree.labels[static_cast<size_t>(i)], table.labels[static_cast<size_t>(j)]) << tree.sources[static_cast<size_t>(i)];
+  for (auto [i, j] : dups)
+    EXPECT_EQ(tree.labels[static_cast<size_t>(i)], table.labels[static_cast<size_t>(j)])
+        << tree.sources[static_cast<size_t>(i)];
 }
 
 TEST(DataLoading, MalformedCsvRowsAreReportedWithLineNumbers) {
@@ -54,13 +56,13 @@ TEST(DataLoading, MalformedCsvRowsAreReportedWithLineNumbers) {
   std::string px;
   for (int i = 0; i < 48 * 48; ++i) px += (i ? " " : "") + std::to_string(i % 256);
   std::ofstream(dir / "bad.csv") << "emotion,pixels,Usage\n"
-                                 << "3," << px << ",Training\n"      // line 2 ok
-                                 << "9," << px << ",Training\n"      // line 3 bad label
-                                 << "4,1 2 3,Training\n"             // line 4 not square... 3 values
-                                 << "2," << px << "\n"               // line 5 column count
-                                 << "x," << px << ",Training\n"      // line 6 label not a number
-                                 << "5,1 2 300 4,Training\n"         // line 7 out of range
-                                 << "6," << px << ",Training\n";     // line 8 ok
+                                 << "3," << px << ",Training\n"   // line 2 ok
+                                 << "9," << px << ",Training\n"   // line 3 bad label
+                                 << "4,1 2 3,Training\n"          // line 4 not square... 3 values
+                                 << "2," << px << "\n"            // line 5 column count
+                                 << "x," << px << ",Training\n"   // line 6 label not a number
+                                 << "5,1 2 300 4,Training\n"      // line 7 out of range
+                                 << "6," << px << ",Training\n";  // line 8 ok
   LoadReport rep;
   FaceDataset d = load_fer_csv((dir / "bad.csv").string(), "Training", 48, rep);
   EXPECT_EQ(d.size(), 2);
@@ -68,7 +70,8 @@ TEST(DataLoading, MalformedCsvRowsAreReportedWithLineNumbers) {
   EXPECT_EQ(d.labels[1], emotion_index("neutral"));  // CSV 6 = neutral
   ASSERT_EQ(rep.problems.size(), 5u);
   for (int line : {3, 4, 5, 6, 7})
-    EXPECT_NE(rep.problems[static_cast<size_t>(line - 3)].find("bad.csv:" + std::to_string(line) + ":"), std::string::npos)
+    EXPECT_NE(rep.problems[static_cast<size_t>(line - 3)].find("bad.csv:" + std::to_string(line) + ":"),
+              std::string::npos)
         << rep.problems[static_cast<size_t>(line - 3)];
 }
 

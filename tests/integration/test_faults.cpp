@@ -2,16 +2,16 @@
 // serving, and a server-side video source that disappears and comes back.
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <httplib.h>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include "music/catalog.h"
-#include "storage/sqlite_db.h"
 #include "../store_backends.h"
+#include "music/catalog.h"
 #include "server_process.h"
+#include "storage/sqlite_db.h"
 
 namespace moodtune {
 namespace {
@@ -69,7 +69,8 @@ MOODTUNE_ON_BOTH_STORES(KilledWriters);
 TEST_P(KilledWriters, KilledImportLeavesNothingHalfDoneAndARerunCompletes) {
   ASSERT_TRUE(fs::exists(spotify_csv())) << spotify_csv();
   const std::string db = location("fault_import");
-  EXPECT_TRUE(kill_while_running({"catalog", "import", spotify_csv(), "--db", db}, [&] { return migrated(db); }, 300))
+  EXPECT_TRUE(kill_while_running(
+      {"catalog", "import", spotify_csv(), "--db", db}, [&] { return migrated(db); }, 300))
       << "import finished too fast to be killed";
   expect_intact(db);
   {
@@ -278,7 +279,7 @@ TEST(Faults, AServerVideoSourceThatDisappearsIsReportedAndRecovers) {
   fs::rename(clip, stash);  // the file goes away mid-stream
   EXPECT_TRUE(wait_for("unavailable")) << status();
   EXPECT_EQ(c.Get("/api/health")->status, 200);  // the server keeps serving
-  fs::rename(stash, clip);  // ...and comes back
+  fs::rename(stash, clip);                       // ...and comes back
   EXPECT_TRUE(wait_for("playing")) << status();
   EXPECT_EQ(s.stop(), 0);
 }

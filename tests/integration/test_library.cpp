@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../store_backends.h"
 #include "music/catalog.h"
 #include "music/mood.h"
-#include "../store_backends.h"
 
 namespace moodtune {
 namespace {

@@ -36,7 +36,8 @@ TEST_P(MusicCli, ImportRecommendFeedbackAndErrors) {
   r = test::run_moodtune("catalog import " + moods_csv() + db);
   EXPECT_NE(r.out.find("0 new tracks, 0 updated, 686 unchanged"), std::string::npos) << r.out;
 
-  r = test::run_moodtune("recommend --probs '{\"sad\":0.7,\"neutral\":0.3}' --strategy uplift -n 5 --json --user ana" + db);
+  r = test::run_moodtune("recommend --probs '{\"sad\":0.7,\"neutral\":0.3}' --strategy uplift -n 5 --json --user ana" +
+                         db);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["tracks"].size(), 5u);
@@ -64,7 +65,8 @@ TEST_P(MusicCli, ImportRecommendFeedbackAndErrors) {
   EXPECT_NE(r.out.find("history entries 1"), std::string::npos) << r.out;
 
   // Bad rows are reported with line numbers and the exit code says so.
-  std::ofstream(dir / "bad.csv") << "track_id,track_name,track_artist,valence,energy\nX1,Song,Artist,0.5,0.5\nX2,,Artist,0.5,0.5\n";
+  std::ofstream(dir / "bad.csv")
+      << "track_id,track_name,track_artist,valence,energy\nX1,Song,Artist,0.5,0.5\nX2,,Artist,0.5,0.5\n";
   r = test::run_moodtune("catalog import " + (dir / "bad.csv").string() + db);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("bad.csv:3: missing track name"), std::string::npos) << r.err;
@@ -101,7 +103,8 @@ TEST_P(MusicCli, ConcurrentWritersDoNotCorruptTheCatalog) {
     cmd += "(for i in $(seq 1 10); do " + std::string(MOODTUNE_BINARY) + " feedback --user u" + std::to_string(w) +
            " --track $i --like --db " + path + " >/dev/null || echo FAIL; done) & ";
   }
-  cmd += std::string(MOODTUNE_BINARY) + " catalog import " + moods_csv() + " --db " + path + " >/dev/null || echo FAIL; wait)";
+  cmd += std::string(MOODTUNE_BINARY) + " catalog import " + moods_csv() + " --db " + path +
+         " >/dev/null || echo FAIL; wait)";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[256];

@@ -6,7 +6,9 @@
 using namespace moodtune;
 
 namespace {
-std::string shared_catalog(const std::string& name) { return std::string(MOODTUNE_SOURCE_DIR) + "/../shared/data/catalog/" + name; }
+std::string shared_catalog(const std::string& name) {
+  return std::string(MOODTUNE_SOURCE_DIR) + "/../shared/data/catalog/" + name;
+}
 }  // namespace
 
 TEST(MusicData, MoodAgreementOnTheMoodLabelledSet) {
@@ -34,11 +36,13 @@ TEST(MusicData, SpotifySongsImportMergesPlaylistsAndSkipsLearnPerListener) {
   EXPECT_EQ(r.inserted, 28356);  // one track per distinct track_id
   for (const auto& p : r.problems) std::cout << "reported: " << p << "\n";
   // A track listed in several playlists keeps every genre.
-  auto multi = cat.db().prepare("SELECT count(*) FROM (SELECT track_id FROM track_genres GROUP BY track_id HAVING count(*) > 2)");
+  auto multi = cat.db().prepare(
+      "SELECT count(*) FROM (SELECT track_id FROM track_genres GROUP BY track_id HAVING count(*) > 2)");
   multi.step();
   EXPECT_GT(multi.int64(0), 1000);
   SkipSimulation s = simulate_genre_skipper(cat, "rock", 20);
-  std::cout << "rock share " << s.share_before << " -> " << s.share_after << ", bystander " << s.other_before << " -> " << s.other_after << "\n";
+  std::cout << "rock share " << s.share_before << " -> " << s.share_after << ", bystander " << s.other_before << " -> "
+            << s.other_after << "\n";
   std::cout << "skips given before rock stopped appearing (cap 20): " << s.skips << "\n";
   EXPECT_GE(s.skips, 1);
   EXPECT_LE(s.skips, 20);

@@ -24,7 +24,8 @@ TEST(Pipeline, HintsFindTheFaceAndAWrongHintFallsBackToAFullScan) {
   EmotionPipeline pipe(clf);
   int checked = 0;
   for (size_t i = 0; i < files.size() && checked < 5; ++i) {
-    ComposedFrame c = compose_frame({cv::imread(files[i].string(), cv::IMREAD_GRAYSCALE)}, {640, 480}, static_cast<uint32_t>(i));
+    ComposedFrame c =
+        compose_frame({cv::imread(files[i].string(), cv::IMREAD_GRAYSCALE)}, {640, 480}, static_cast<uint32_t>(i));
     FrameResult full = pipe.process(c.image);
     if (full.faces.size() != 1) continue;  // some FER faces are too hard for any detector
     ++checked;

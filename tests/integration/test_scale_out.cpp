@@ -28,8 +28,11 @@ std::string write_catalog_csv(const std::filesystem::path& dir) {
 }
 
 std::vector<std::string> serve_args(const std::string& url) {
-  return {"--db", url, "--model", test::model_path(), "--web", std::string(MOODTUNE_SOURCE_DIR) + "/web",
-          "--pipelines", "1", "--threads", "8"};
+  return {"--db",        url,
+          "--model",     test::model_path(),
+          "--web",       std::string(MOODTUNE_SOURCE_DIR) + "/web",
+          "--pipelines", "1",
+          "--threads",   "8"};
 }
 
 // Sends each request to the next instance in turn; an instance that does not
@@ -149,8 +152,8 @@ TEST_F(ScaleOut, FeedbackThroughOneInstanceShapesTheOtherAndSurvivesAKill) {
 
 TEST_F(ScaleOut, ASessionMovedToAnotherInstanceContinues) {
   httplib::Client ca("127.0.0.1", a_->port()), cb("127.0.0.1", b_->port());
-  auto first = ca.Post("/api/mood", httplib::Headers{{"X-Moodtune-Session", "new"}}, R"({"emotion":"sad"})",
-                       "application/json");
+  auto first =
+      ca.Post("/api/mood", httplib::Headers{{"X-Moodtune-Session", "new"}}, R"({"emotion":"sad"})", "application/json");
   ASSERT_TRUE(first && first->status == 200) << (first ? first->body : "");
   const std::string id = first->get_header_value("X-Moodtune-Session");
   ASSERT_EQ(id.size(), 32u);
@@ -256,8 +259,8 @@ TEST_F(ScaleOut, NginxWithTheShippedConfigBalancesBothInstances) {
     const std::string id = r->get_header_value("X-Moodtune-Session");
     // The first request was routed by the hash of "new"; from now on the
     // id's hash picks the instance, which adopts the id: set the mood there.
-    auto set = c.Post("/api/mood", httplib::Headers{{"X-Moodtune-Session", id}}, R"({"emotion":"happy"})",
-                      "application/json");
+    auto set =
+        c.Post("/api/mood", httplib::Headers{{"X-Moodtune-Session", id}}, R"({"emotion":"happy"})", "application/json");
     ASSERT_TRUE(set && set->status == 200);
     EXPECT_EQ(set->get_header_value("X-Moodtune-Session"), id);
     for (int k = 0; k < 3; ++k) {

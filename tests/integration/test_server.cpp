@@ -163,7 +163,10 @@ TEST_F(Server, BadInputGetsClearErrorsAndTheServerKeepsServing) {
   EXPECT_EQ(r->status, 413);
   // A tiny PNG header that claims 60000 x 60000 pixels: the IHDR chunk's
   // 21 bytes and a (wrong) CRC. (ASan caught this literal being 4 bytes short.)
-  std::string bomb = "\x89PNG\r\n\x1a\n" + std::string("\0\0\0\rIHDR\0\0\xea\x60\0\0\xea\x60\x08\x02\0\0\0" "\0\0\0\0", 25);
+  std::string bomb = "\x89PNG\r\n\x1a\n" + std::string(
+                                               "\0\0\0\rIHDR\0\0\xea\x60\0\0\xea\x60\x08\x02\0\0\0"
+                                               "\0\0\0\0",
+                                               25);
   r = c.Post("/api/frames", bomb, "image/png");
   EXPECT_EQ(r->status, 400);
 
@@ -259,7 +262,8 @@ TEST_F(Server, StaticFilesAreConfinedToTheWebFolder) {
   EXPECT_NE(r->get_header_value("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
   for (const char* path : {"/../../../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
                            "/..%2f..%2f..%2f..%2fetc/passwd", "/app.js/../../CMakeLists.txt"}) {
-    std::string resp = raw_request(server_->port(), std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::string resp =
+        raw_request(server_->port(), std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(resp.find("root:"), std::string::npos) << path;
     EXPECT_EQ(resp.find("cmake_minimum_required"), std::string::npos) << path;
     EXPECT_EQ(resp.find("HTTP/1.1 200"), std::string::npos) << path << "\n" << resp.substr(0, 200);
@@ -329,7 +333,8 @@ TEST(ServerSource, StreamsAnnotatedFramesAndMoodEvents) {
   std::string events;
   c.Get("/api/source/events", [&](const char* data, size_t n) {
     events.append(data, n);
-    return events.find("\"happy\"") == std::string::npos || events.find("\n\n", events.find("\"happy\"")) == std::string::npos;
+    return events.find("\"happy\"") == std::string::npos ||
+           events.find("\n\n", events.find("\"happy\"")) == std::string::npos;
   });
   EXPECT_NE(events.find("data: {"), std::string::npos) << events;
   EXPECT_NE(events.find("\"emotion\":\"happy\""), std::string::npos) << events.substr(0, 500);
@@ -367,7 +372,8 @@ TEST(ServerHostile, SlowSendersDoNotStarveOtherClients) {
     addr.sin_port = htons(static_cast<uint16_t>(s.port()));
     inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    std::string head = "POST /api/frames HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 900000\r\n\r\nAB";
+    std::string head =
+        "POST /api/frames HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 900000\r\n\r\nAB";
     (void)!write(fd, head.data(), head.size());
     slow.push_back(fd);
   }

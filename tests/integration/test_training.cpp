@@ -54,7 +54,8 @@ TEST(Training, LossGoesDownAndTheExportedModelEvaluates) {
   EXPECT_NEAR(ev.metrics.accuracy, r.best_val_acc, 1e-9);
   // The report renders from the run folder.
   std::string rep = write_training_report(p.out_dir, small_fer());
-  for (const char* f : {"report.md", "report.json", "curves_loss.png", "curves_accuracy.png", "confusion.png", "class_distribution.png"})
+  for (const char* f : {"report.md", "report.json", "curves_loss.png", "curves_accuracy.png", "confusion.png",
+                        "class_distribution.png"})
     EXPECT_TRUE(fs::exists(fs::path(rep) / f)) << f;
   std::string md = test::slurp(fs::path(rep) / "report.md");
   EXPECT_NE(md.find("oversample"), std::string::npos);
@@ -68,9 +69,10 @@ TEST(Training, ResumeRepeatsTheUninterruptedRun) {
   // Interrupted right after epoch 1's checkpoint (the SIGKILL test below
   // does the same to the real binary mid-epoch).
   struct Interrupted {};
-  EXPECT_THROW(train_model(smoke_params(b, 2), small_fer(), [](const EpochMetrics& m) {
-                 if (m.epoch == 1) throw Interrupted{};
-               }),
+  EXPECT_THROW(train_model(smoke_params(b, 2), small_fer(),
+                           [](const EpochMetrics& m) {
+                             if (m.epoch == 1) throw Interrupted{};
+                           }),
                Interrupted);
   TrainParams p = smoke_params(b, 2);
   p.resume = true;
@@ -172,11 +174,13 @@ TEST(Training, SigkillMidEpochThenResumeMatchesAnUninterruptedRun) {
         fs::copy_file(f, dir / "data" / split / cls / fs::path(f).filename());
     }
   }
-  const std::string common = "train --data " + (dir / "data").string() + " --epochs 3 --width 16 --batch 32 --threads 1 --patience 0";
+  const std::string common =
+      "train --data " + (dir / "data").string() + " --epochs 3 --width 16 --batch 32 --threads 1 --patience 0";
   auto straight = test::run_moodtune(common + " --out " + (dir / "a").string());
   ASSERT_EQ(straight.exit_code, 0) << straight.err;
 
-  std::string cmd = std::string(MOODTUNE_BINARY) + " " + common + " --out " + (dir / "b").string() + " >/dev/null 2>&1 & echo $!";
+  std::string cmd =
+      std::string(MOODTUNE_BINARY) + " " + common + " --out " + (dir / "b").string() + " >/dev/null 2>&1 & echo $!";
   FILE* pipe = popen(cmd.c_str(), "r");
   int pid = 0;
   ASSERT_EQ(fscanf(pipe, "%d", &pid), 1);

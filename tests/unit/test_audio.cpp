@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <fstream>
 
-#include "audio/audio_features.h"
 #include "../test_support.h"
+#include "audio/audio_features.h"
 
 namespace moodtune {
 namespace {
@@ -20,9 +20,18 @@ void write_wav(const std::filesystem::path& path, const std::vector<float>& s, i
   auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
   auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
   const uint32_t bytes = static_cast<uint32_t>(s.size() * 2);
-  out.write("RIFF", 4); u32(36 + bytes); out.write("WAVEfmt ", 8);
-  u32(16); u16(1); u16(1); u32(static_cast<uint32_t>(rate)); u32(static_cast<uint32_t>(rate * 2)); u16(2); u16(16);
-  out.write("data", 4); u32(bytes);
+  out.write("RIFF", 4);
+  u32(36 + bytes);
+  out.write("WAVEfmt ", 8);
+  u32(16);
+  u16(1);
+  u16(1);
+  u32(static_cast<uint32_t>(rate));
+  u32(static_cast<uint32_t>(rate * 2));
+  u16(2);
+  u16(16);
+  out.write("data", 4);
+  u32(bytes);
   for (float v : s) u16(static_cast<uint16_t>(static_cast<int16_t>(std::lround(std::clamp(v, -1.0f, 1.0f) * 32767))));
 }
 
@@ -73,7 +82,8 @@ TEST(Audio, LoudnessFollowsLevelAndClicksGiveOnsets) {
   write_wav(dir / "quiet.wav", quiet);
   write_wav(dir / "loud.wav", loud);
   write_wav(dir / "clicks.wav", clicks);
-  AudioFeatures q = analyse_file(dir / "quiet.wav"), l = analyse_file(dir / "loud.wav"), c = analyse_file(dir / "clicks.wav");
+  AudioFeatures q = analyse_file(dir / "quiet.wav"), l = analyse_file(dir / "loud.wav"),
+                c = analyse_file(dir / "clicks.wav");
   // A 0.5-amplitude sine is 34 dB above a 0.01 one.
   EXPECT_NEAR(l.loudness_lufs - q.loudness_lufs, 20 * std::log10(50.0), 1.0);
   EXPECT_NEAR(c.onset_rate, 4.0, 1.0);

@@ -33,7 +33,8 @@ TEST(Mixing, MixUpBlendsWithPartnerByLam) {
   ASSERT_LT(mb.lam, 1.0);
   ASSERT_GT(mb.lam, 0.0);
   // Pixel value = lam * own index + (1 - lam) * partner's index (= y_b).
-  torch::Tensor expect = (y.to(torch::kFloat32) * mb.lam + mb.y_b.to(torch::kFloat32) * (1 - mb.lam)).view({8, 1, 1, 1});
+  torch::Tensor expect =
+      (y.to(torch::kFloat32) * mb.lam + mb.y_b.to(torch::kFloat32) * (1 - mb.lam)).view({8, 1, 1, 1});
   EXPECT_TRUE(torch::allclose(mb.x, expect.expand_as(x), 1e-5, 1e-5));
   EXPECT_TRUE(torch::equal(mb.y_a, y));
   EXPECT_FALSE(torch::equal(mb.y_b, y));  // a shuffle of 8 that fixes all 8 is vanishingly rare with this seed
@@ -50,7 +51,8 @@ TEST(Mixing, CutMixLamIsShareOfOwnPixels) {
       const double own = mb.x[i].eq(static_cast<float>(i)).sum().item<double>() / (48.0 * 48.0);
       EXPECT_NEAR(own, mb.lam, 1e-9) << "seed " << seed << " image " << i;
       // Every other pixel comes from the partner.
-      EXPECT_EQ(mb.x[i].eq(static_cast<float>(i)).logical_or(mb.x[i].eq(mb.y_b[i].item<float>())).all().item<bool>(), true);
+      EXPECT_EQ(mb.x[i].eq(static_cast<float>(i)).logical_or(mb.x[i].eq(mb.y_b[i].item<float>())).all().item<bool>(),
+                true);
     }
     EXPECT_GE(mb.lam, 0.0);
     EXPECT_LE(mb.lam, 1.0);

@@ -48,7 +48,8 @@ void rewrite_header(const std::string& path, const std::function<void(nlohmann::
   out.append(reinterpret_cast<const char*>(&nl), 8);
   size_t hstart = out.size();
   out += nh + rest;
-  uint32_t crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(out.data() + hstart), static_cast<uInt>(out.size() - hstart)));
+  uint32_t crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(out.data() + hstart), static_cast<uInt>(out.size() - hstart)));
   out.append(reinterpret_cast<const char*>(&crc), 4);
   std::ofstream(path, std::ios::binary) << out;
 }

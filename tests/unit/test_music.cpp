@@ -65,8 +65,9 @@ TEST_P(Store, CatalogMigratesUpsertsAndMergesGenres) {
   EXPECT_EQ(cat.find_track(a.id)->genres, (std::vector<std::string>{"dance pop", "pop"}));
   EXPECT_EQ(cat.db().schema_version(), Catalog::kSchemaVersion);
   // Foreign keys are enforced: a genre for a track that does not exist is refused.
-  EXPECT_THROW(cat.db().prepare("INSERT INTO track_genres (track_id, genre) VALUES ($1, 'x')").bind(1, int64_t{999}).run(),
-               DbError);
+  EXPECT_THROW(
+      cat.db().prepare("INSERT INTO track_genres (track_id, genre) VALUES ($1, 'x')").bind(1, int64_t{999}).run(),
+      DbError);
   // Opening again does not migrate again.
   Catalog again(cat.db().name());
   EXPECT_EQ(again.track_count(), 1);
@@ -145,7 +146,8 @@ TEST_P(Store, RecommenderMatchUpliftCalmAndVarietyRules) {
   // A grid of tracks over the plane, 3 per artist.
   for (int vi = 0; vi <= 10; ++vi)
     for (int ei = 0; ei <= 10; ++ei, ++k)
-      cat.upsert_track(make_track("t" + std::to_string(k), "artist" + std::to_string(k / 3), "song " + std::to_string(k), vi / 10.0, ei / 10.0));
+      cat.upsert_track(make_track("t" + std::to_string(k), "artist" + std::to_string(k / 3),
+                                  "song " + std::to_string(k), vi / 10.0, ei / 10.0));
   // Three versions of one sad song by one artist.
   cat.upsert_track(make_track("r1", "Sadman", "Tears", 0.17, 0.36));
   cat.upsert_track(make_track("r2", "Sadman", "Tears - Club Remix", 0.17, 0.37));
@@ -181,8 +183,8 @@ TEST_P(Store, RecommenderMatchUpliftCalmAndVarietyRules) {
 TEST_P(Store, RecommenderRecentTracksAreNotRepeatedAndSkipsPushAway) {
   Catalog cat(location("recommender_feedback"));
   for (int i = 0; i < 40; ++i)
-    cat.upsert_track(make_track("t" + std::to_string(i), "a" + std::to_string(i), "s" + std::to_string(i), 0.9 - i * 0.001, 0.8,
-                                {i % 2 ? "rock" : "pop"}));
+    cat.upsert_track(make_track("t" + std::to_string(i), "a" + std::to_string(i), "s" + std::to_string(i),
+                                0.9 - i * 0.001, 0.8, {i % 2 ? "rock" : "pop"}));
   Recommender rec(cat);
   RecommendParams rp;
   rp.listener = "ana";
@@ -275,7 +277,8 @@ TEST(PostgresStore, UnreachableServerFailsFastWithTheReason) {
     FAIL() << "connected to port 1?";
   } catch (const DbUnavailable& e) {
     EXPECT_NE(std::string(e.what()).find("cannot connect to PostgreSQL at postgresql://moodtune@127.0.0.1:1/none"),
-              std::string::npos) << e.what();
+              std::string::npos)
+        << e.what();
   }
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
 }
