@@ -2,17 +2,20 @@
 # Carries an unfinished training run from one session (machine) to the next
 # as one file at one path, so `moodtune train --resume` continues it there.
 #
-#   scripts/training-checkpoint.sh save RUN_DIR      # -> models/training-in-progress.tar
+#   scripts/training-checkpoint.sh save RUN_DIR      # -> models/training-in-progress.tar.xz
 #   scripts/training-checkpoint.sh restore RUN_DIR   # unpacks it into RUN_DIR
 #   scripts/training-checkpoint.sh drop              # the run has ended: delete the file
 #
 # The file holds the run's checkpoint/ (weights, optimiser state, state.json),
-# best.mtm, metrics, data_stats.json, the log and the exact command
-# (command.txt, written by whoever starts the run). Weights only: no
-# training data.
+# metrics, data_stats.json, the log and the exact command (command.txt,
+# written by whoever starts the run), xz-compressed: no training data, and
+# not best.mtm (another 11 MB for resnet-compact; a resumed run without it
+# picks its best again from the next epoch on). It refuses to write more
+# than 20 MiB, so the repository stays lean.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-file=models/training-in-progress.tar
+file=models/training-in-progress.tar.xz
+limit=$((20 * 1024 * 1024))
 case "${1:-}" in
   save)
     run=${2:?RUN_DIR}
@@ -22,18 +25,25 @@ case "${1:-}" in
     mkdir -p "$tmp/run/checkpoint"
     epoch=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["epochs_done"])' "$run/checkpoint/state.json")
     cp "$run/checkpoint/state.json" "$run/checkpoint/epoch-$epoch.model.pt" "$run/checkpoint/epoch-$epoch.optim.pt" "$tmp/run/checkpoint/"
-    for f in best.mtm metrics.csv metrics.jsonl data_stats.json train.log command.txt; do
+    for f in metrics.csv metrics.jsonl data_stats.json train.log command.txt; do
       [ -f "$run/$f" ] && cp "$run/$f" "$tmp/run/"
     done
-    tar cf "$file.tmp" -C "$tmp" run && mv "$file.tmp" "$file"
+    tar cJf "$file.tmp" -C "$tmp" run
     rm -rf "$tmp"
+    size=$(stat -c %s "$file.tmp")
+    if [ "$size" -gt "$limit" ]; then
+      rm -f "$file.tmp"
+      echo "checkpoint is $((size / 1024)) KiB, over the 20 MiB a committed file may take; not saved" >&2
+      exit 1
+    fi
+    mv "$file.tmp" "$file"
     echo "saved epoch $epoch of $run to $file ($(du -h "$file" | cut -f1))"
     ;;
   restore)
     run=${2:?RUN_DIR}
     [ -f "$file" ] || { echo "no $file" >&2; exit 1; }
     mkdir -p "$run"
-    tar xf "$file" -C "$run" --strip-components=1
+    tar xJf "$file" -C "$run" --strip-components=1
     echo "restored $run; continue with the command in $run/command.txt plus --resume"
     ;;
   drop)

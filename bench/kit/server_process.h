@@ -10,6 +10,8 @@
 #pragma once
 #include <sys/types.h>
 
+#include <csignal>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -42,7 +44,7 @@ class ServerProcess {
   pid_t pid() const { return pid_; }
   std::string stderr_text() const;
   // Exit code after the signal (or of an early exit); -1 if it had to be killed.
-  int stop(int sig = 15 /* SIGTERM */);
+  int stop(int sig = SIGTERM);
   int exit_code() const { return exit_code_; }
 
  private:

@@ -21,8 +21,12 @@ TrainObserver console_observer() {
   o.on_start = [epochs](const TrainStart& s) {
     *epochs = s.epochs;
     if (s.resumed_after > 0) {
-      std::cout << "resuming after epoch " << s.resumed_after << " (best val acc " << s.state.best_val_acc
-                << " at epoch " << s.state.best_epoch << ")" << std::endl;
+      std::cout << "resuming after epoch " << s.resumed_after;
+      if (s.state.best_epoch > 0)
+        std::cout << " (best val acc " << s.state.best_val_acc << " at epoch " << s.state.best_epoch << ")";
+      else
+        std::cout << " (no best.mtm carried: the best is picked again from here)";
+      std::cout << std::endl;
       return;
     }
     int64_t n_train = 0, n_val = 0;

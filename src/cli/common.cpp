@@ -45,15 +45,18 @@ std::string data_dir() {
   if (const char* env = std::getenv("MOODTUNE_DATA_DIR"); env && *env) return env;
   // Found from where the binary is, never from where it was built: a build
   // tree (build/moodtune beside models/ and web/) or an installed prefix
-  // (bin/moodtune with share/moodtune/).
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
+  // (bin/moodtune with share/moodtune/). Looked up once: every command's
+  // option defaults ask for it at start-up.
+  static const std::string found = [] {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) return std::string();
     const fs::path bin = exe.parent_path();
     for (const fs::path& cand : {bin.parent_path(), bin.parent_path() / "share" / "moodtune", bin})
       if (fs::exists(cand / "models" / "default.mtm", ec) && fs::is_directory(cand / "web", ec)) return cand.string();
-  }
-  return {};
+    return std::string();
+  }();
+  return found;
 }
 
 std::string default_model_path() {

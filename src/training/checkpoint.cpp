@@ -22,38 +22,34 @@ std::string slurp(const fs::path& p) {
 
 std::string epoch_tag(int epoch) { return "epoch-" + std::to_string(epoch); }
 
-// torch::save/load take an archive of a module or an optimiser alike.
+// Modules and optimisers both write themselves into an archive; the file is
+// complete under its final name or not there at all.
 template <typename T>
 void save_renamed(T& what, const fs::path& path) {
+  torch::serialize::OutputArchive a;
+  what.save(a);
   const fs::path tmp = path.string() + ".tmp";
-  torch::save(what, tmp.string());
+  a.save_to(tmp.string());
   fs::rename(tmp, path);
+}
+
+template <typename T>
+void load_archive(T& what, const fs::path& path) {
+  if (!fs::exists(path)) throw std::runtime_error(path.string() + ": missing; the checkpoint is incomplete");
+  torch::serialize::InputArchive a;
+  a.load_from(path.string());
+  what.load(a);
 }
 
 }  // namespace
 
 bool has_checkpoint(const fs::path& ckdir) { return fs::exists(ckdir / "state.json"); }
 
-nlohmann::json checkpoint_params(const fs::path& ckdir) {
-  const fs::path state_path = ckdir / "state.json";
-  try {
-    return json::parse(slurp(state_path)).at("params");
-  } catch (const json::exception& e) {
-    throw std::runtime_error(state_path.string() + ": not a readable checkpoint (" + e.what() + ")");
-  }
-}
-
 void save_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim::Optimizer& opt,
                      const CheckpointData& d) {
   fs::create_directories(ckdir);
   const std::string tag = epoch_tag(d.state.epochs_done);
-  {
-    torch::serialize::OutputArchive a;
-    net.save(a);
-    const fs::path tmp = ckdir / (tag + ".model.pt.tmp");
-    a.save_to(tmp.string());
-    fs::rename(tmp, ckdir / (tag + ".model.pt"));
-  }
+  save_renamed(net, ckdir / (tag + ".model.pt"));
   save_renamed(opt, ckdir / (tag + ".optim.pt"));
   const json sj = {{"params", d.params},
                    {"norm", {{"mean", d.norm.mean}, {"std", d.norm.std}}},
@@ -66,7 +62,7 @@ void save_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim
   }
 }
 
-CheckpointData load_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim::Optimizer& opt) {
+CheckpointData read_checkpoint(const fs::path& ckdir) {
   const fs::path state_path = ckdir / "state.json";
   CheckpointData d;
   try {
@@ -79,15 +75,13 @@ CheckpointData load_checkpoint(const fs::path& ckdir, torch::nn::Module& net, to
   } catch (const json::exception& e) {
     throw std::runtime_error(state_path.string() + ": not a readable checkpoint (" + e.what() + ")");
   }
-  const std::string tag = epoch_tag(d.state.epochs_done);
-  const fs::path model = ckdir / (tag + ".model.pt"), optim = ckdir / (tag + ".optim.pt");
-  for (const auto& f : {model, optim})
-    if (!fs::exists(f)) throw std::runtime_error(f.string() + ": missing; the checkpoint is incomplete");
-  torch::serialize::InputArchive a;
-  a.load_from(model.string());
-  net.load(a);
-  torch::load(opt, optim.string());
   return d;
+}
+
+void load_checkpoint_tensors(const fs::path& ckdir, int epoch, torch::nn::Module& net, torch::optim::Optimizer& opt) {
+  const std::string tag = epoch_tag(epoch);
+  load_archive(net, ckdir / (tag + ".model.pt"));
+  load_archive(opt, ckdir / (tag + ".optim.pt"));
 }
 
 void write_epoch_logs(const fs::path& dir, const std::vector<EpochMetrics>& history) {

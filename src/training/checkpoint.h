@@ -3,7 +3,8 @@
 //
 //   moodtune::RunState st;  st.epochs_done = 3;  ...
 //   moodtune::save_checkpoint(ckdir, net, opt, {params_json, norm, classes, st});
-//   moodtune::CheckpointData back = moodtune::load_checkpoint(ckdir, net, opt);
+//   moodtune::CheckpointData back = moodtune::read_checkpoint(ckdir);
+//   moodtune::load_checkpoint_tensors(ckdir, back.state.epochs_done, net, opt);
 //
 // Layout of RUN/checkpoint/: epoch-N.model.pt and epoch-N.optim.pt (written
 // under a temporary name and renamed), then state.json, written last and
@@ -53,15 +54,15 @@ struct CheckpointData {
 };
 
 bool has_checkpoint(const std::filesystem::path& ckdir);
-// The params a checkpoint was written with (to check a resume against)
-// without loading any tensor.
-nlohmann::json checkpoint_params(const std::filesystem::path& ckdir);
 void save_checkpoint(const std::filesystem::path& ckdir, torch::nn::Module& net, torch::optim::Optimizer& opt,
                      const CheckpointData& d);
-// Reads state.json and loads the weights and optimiser state it names into
-// net and opt. Throws std::runtime_error naming the file at fault.
-CheckpointData load_checkpoint(const std::filesystem::path& ckdir, torch::nn::Module& net,
-                               torch::optim::Optimizer& opt);
+// state.json alone (to check a resume against before any tensor is read).
+// Throws std::runtime_error naming the file at fault.
+CheckpointData read_checkpoint(const std::filesystem::path& ckdir);
+// Loads the weights and optimiser state of `epoch` (d.state.epochs_done)
+// into net and opt; throws naming a missing or unreadable file.
+void load_checkpoint_tensors(const std::filesystem::path& ckdir, int epoch, torch::nn::Module& net,
+                             torch::optim::Optimizer& opt);
 
 // RUN/metrics.csv and RUN/metrics.jsonl, rewritten whole (a kill cannot
 // leave half a row).

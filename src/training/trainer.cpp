@@ -272,12 +272,17 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
                 {"val_source", data_in.val_source}};
   write_file_atomic((dir / "data_stats.json").string(), stats.dump(2));
 
+  const std::string best_path = (dir / "best.mtm").string();
   RunState st;
   if (p.resume && has_checkpoint(ckdir)) {
-    check_resumable(checkpoint_params(ckdir), train_params_to_json(p));
-    CheckpointData ck = load_checkpoint(ckdir, *net, *opt);
+    CheckpointData ck = read_checkpoint(ckdir);
+    check_resumable(ck.params, train_params_to_json(p));
+    load_checkpoint_tensors(ckdir, ck.state.epochs_done, *net, *opt);
     st = ck.state;
     info.norm = ck.norm;
+    // Carried between machines without best.mtm (scripts/training-checkpoint.sh):
+    // the best is picked again from the next epoch on.
+    if (!fs::exists(best_path)) st.best_val_acc = -1, st.best_epoch = 0;
   } else if (p.resume && obs.on_warning) {
     obs.on_warning("no checkpoint in " + ckdir.string() + "; starting a new run");
   }
@@ -286,7 +291,6 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
                   counts, targets, val.class_counts()});
 
   TrainResult res;
-  const std::string best_path = (dir / "best.mtm").string();
   for (int epoch = st.epochs_done + 1; epoch <= p.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const EpochTotals t = run_epoch(p, epoch, net, *opt, train, info.norm, targets, class_w, steps_per_epoch,
