@@ -15,9 +15,9 @@ mode=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$build/artifacts"
 declare -A ci_runs=([fuzz_image_decode]=3000000 [fuzz_json_bodies]=500000 [fuzz_csv_import]=20000
-                    [fuzz_audio]=8000 [fuzz_model_file]=1000000)
+                    [fuzz_audio]=8000 [fuzz_model_file]=1000000 [fuzz_access]=1000000)
 status=0
-for target in fuzz_image_decode fuzz_json_bodies fuzz_csv_import fuzz_audio fuzz_model_file; do
+for target in fuzz_image_decode fuzz_json_bodies fuzz_csv_import fuzz_audio fuzz_model_file fuzz_access; do
   [ -x "$build/$target" ] || { echo "skip $target (not built)"; continue; }
   corpus="$build/corpus/$target"
   rm -rf "$corpus" && mkdir -p "$corpus"

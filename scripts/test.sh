@@ -11,17 +11,24 @@ npm ci --prefix tests/e2e --no-audit --no-fund
 # Real-data tests read FER2013 from ../shared (unpacked once into a cache).
 export MOODTUNE_FER_DIR="$(bash scripts/fer2013.sh)"
 (cd build && ctest --output-on-failure --timeout 900)
-# Sanitizers: the whole unit and integration suites again, the tree built
-# with AddressSanitizer + UndefinedBehaviorSanitizer (any report fails the
-# test; the tests run this sanitized binary too) ...
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O1 -g1" \
+# Sanitizers: the unit and integration suites again, the tree built with
+# AddressSanitizer + UndefinedBehaviorSanitizer (any report fails the test;
+# the tests run this sanitized binary too) ... At -O0: the instrumented code
+# is ours, the heavy lifting (libtorch, OpenCV) is not instrumented, and -O0
+# compiles in half the time of -O1.
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O0 -g1" \
   -DMOODTUNE_SANITIZE="address;undefined" -DMOODTUNE_BUILD_BENCH=OFF
 cmake --build build-asan
 # Leaks are checked in the unit tests (and by the fuzzers); the integration
 # tests drive cameras, GStreamer and FFmpeg, whose plug-ins leak on exit.
+# Left out of the sanitized pass, as they ran in the release pass above: the
+# benchmark suite (minutes of timing loops over code the other tests cover)
+# and the training runs that spend their time inside libtorch (the resume
+# tests stay: they exercise the checkpoint code).
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+ASAN_SKIP='^(BenchAll\.|Training\.(LossGoesDown|Oversampling|ClassWeights|FineTuning))'
 (cd build-asan && ctest -L unit --output-on-failure --timeout 1200)
-(cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest -L integration --output-on-failure --timeout 1200)
+(cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest -L integration -E "$ASAN_SKIP" --output-on-failure --timeout 1200)
 # ... and the state threads share (sessions, metrics, tracker, the catalog
 # pool, concurrent writers on both stores) under ThreadSanitizer.
 cmake -S sanitize -B build-san-thread -G Ninja -DMOODTUNE_SANITIZE=thread

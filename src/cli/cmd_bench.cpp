@@ -18,7 +18,9 @@
 #include "music/recommender.h"
 #include "training/augment.h"
 #include "training/dataset.h"
+#include "vision/emotion_net.h"
 #include "vision/face_tracker.h"
+#include "vision/net_input.h"
 #include "vision/pipeline.h"
 #include "vision/test_frame.h"
 

@@ -8,6 +8,7 @@
 #include "training/dataset.h"
 #include "training/evaluate.h"
 #include "vision/image_io.h"
+#include "vision/model_file.h"
 #include "vision/pipeline.h"
 
 namespace moodtune::cli {

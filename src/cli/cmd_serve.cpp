@@ -37,7 +37,15 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--web", p->web_dir, "Folder with the page's files")->capture_default_str();
   cmd->add_option("--pipelines", p->pipelines, "Frames analysed at once (0 = one per core)")->capture_default_str();
   cmd->add_option("--threads", p->http_threads, "HTTP worker threads")->capture_default_str();
-  cmd->add_option("--max-frame-mb", p->max_frame_bytes, "Largest accepted frame in bytes")->capture_default_str();
+  cmd->add_option("--max-frame-bytes", p->max_frame_bytes, "Largest accepted frame upload, in bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1024}, size_t{64} << 20));
+  cmd->add_option("--allowed-host", p->access.allowed_hosts,
+                  "Also answer requests for this Host name (repeatable; loopback names and the --host address "
+                  "always work; anything else gets 421, which stops DNS rebinding)");
+  cmd->add_option("--public-origin", p->access.public_origins,
+                  "The page's origin behind a reverse proxy, e.g. https://music.example.org (repeatable; "
+                  "state changes from other origins are refused)");
   add_detector_options(cmd, p->pipeline.detector);
   cmd->callback([p, &exit_code] {
     guarded(exit_code, [&] {

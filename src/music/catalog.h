@@ -8,21 +8,21 @@
 //   int64_t id = cat.upsert_track(t).id;
 //   cat.record_feedback("ana", id, moodtune::FeedbackAction::kLike);
 //
-// Schema changes are numbered migrations, the same for both stores (only
-// the DDL's dialect differs), applied in order inside a transaction under a
-// lock so two processes starting at once do not both migrate. Foreign keys
+// The schema is catalog_schema.h (numbered migrations, applied on open).
+// Learned preferences follow the rule in preferences.h. Foreign keys
 // are on. Feedback is committed before record_feedback returns, so an
 // acknowledged like survives a crash; PostgreSQL serialisation conflicts
 // are retried. One Catalog is one connection: use it from one thread at a
 // time (CatalogPool hands them out to many).
 #pragma once
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <memory>
-
+#include "music/catalog_schema.h"
+#include "music/preferences.h"
 #include "music/track.h"
 #include "storage/database.h"
 
@@ -44,7 +44,7 @@ struct LibraryFile {
 
 class Catalog {
  public:
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = kCatalogSchemaVersion;
   // `location`: a SQLite file path or a postgresql:// URL (open_database).
   explicit Catalog(const std::string& location, bool read_only = false);
 
@@ -69,8 +69,9 @@ class Catalog {
                        const std::string& context = {});
   std::vector<int64_t> recent_tracks(const std::string& listener, int limit);
   std::vector<HistoryEntry> history(const std::string& listener, int limit);  // newest first
-  // kind: "genre" | "artist" | "track"; key -> learned weight (likes +, skips -).
-  std::map<std::string, double> preferences(const std::string& listener, const std::string& kind);
+  // Learned weights (preferences.h) and the track ids of the latest
+  // `recent_window` history entries; empty for an unknown listener.
+  ListenerProfile listener_profile(const std::string& listener, int recent_window);
   // A listener's mood correction for a track (valence/arousal in [-1, 1]).
   void set_track_mood(int64_t track_id, double valence, double arousal);
 
@@ -78,10 +79,16 @@ class Catalog {
   void record_library_file(const LibraryFile& f, const std::string& features_json);
 
   void record_import(const std::string& file, int64_t rows, int64_t tracks);
-  Database& db() { return *db_; }
+
+  // Groups writes (an import, a scanned file with its track) so they land
+  // together or not at all: commit() the result, or let it roll back.
+  Transaction transaction();
+  bool writable();  // false on a read-only file system or with read_only
+  int schema_version();
+  // The file path, or the URL without its password: for messages.
+  const std::string& name() const;
 
  private:
-  void migrate();
   void write_feedback(const std::string& listener, int64_t track_id, FeedbackAction action, const std::string& context);
   std::vector<std::string> genres_of(int64_t id);
   std::optional<Track> read_one(Statement& st);  // first row with its genres

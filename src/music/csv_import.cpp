@@ -246,7 +246,7 @@ ImportReport import_csv(Catalog& catalog, const std::string& path, const std::st
           it->second.genres.push_back(g);
     }
   }
-  Transaction tx(catalog.db());
+  Transaction tx = catalog.transaction();
   for (const auto& id : order) {
     auto r = catalog.upsert_track(tracks.at(id));
     if (r.inserted)

@@ -203,7 +203,7 @@ LibraryScanResult scan_library(Catalog& catalog, const std::string& dir, const L
         ++result.failed;
         result.errors.push_back({a.path, a.error});
       } else {
-        Transaction tx(catalog.db());
+        Transaction tx = catalog.transaction();
         auto up = catalog.upsert_track(*a.track);
         catalog.record_library_file({a.path, a.stamp.size, a.stamp.mtime_ns, kAudioAnalysisVersion, up.id},
                                     a.features_json);

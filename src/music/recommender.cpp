@@ -47,18 +47,24 @@ std::string normalise_title(const std::string& title) {
   return t;
 }
 
-Recommender::Recommender(Catalog& catalog) : catalog_(catalog) { refresh(); }
+std::shared_ptr<const TrackIndex> TrackIndexCache::get(Catalog& catalog) {
+  const int64_t v = catalog.catalog_version();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!index_ || index_->catalog_version() != v) index_ = std::make_shared<const TrackIndex>(catalog.all_tracks(), v);
+  return index_;
+}
 
-void Recommender::refresh() {
-  const int64_t v = catalog_.catalog_version();
-  if (v == version_) return;
-  version_ = v;
-  tracks_ = catalog_.all_tracks();
-  entries_.clear();
-  genres_.clear();
-  artists_.clear();
-  genre_id_.clear();
-  artist_id_.clear();
+Recommender::Recommender(Catalog& catalog) : catalog_(catalog), index_(cache_.get(catalog)) {}
+
+std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParams& p) {
+  index_ = cache_.get(catalog_);
+  ListenerProfile who;
+  if (!p.listener.empty()) who = catalog_.listener_profile(p.listener, p.recent_window);
+  return index_->rank(mood, p, who);
+}
+
+TrackIndex::TrackIndex(std::vector<Track> tracks, int64_t catalog_version)
+    : version_(catalog_version), tracks_(std::move(tracks)) {
   auto intern = [](std::vector<std::string>& names, std::unordered_map<std::string, int>& ids, const std::string& s) {
     auto [it, fresh] = ids.emplace(s, static_cast<int>(names.size()));
     if (fresh) names.push_back(s);
@@ -77,7 +83,7 @@ void Recommender::refresh() {
   }
 }
 
-std::vector<VA> Recommender::targets(VA mood, Strategy s, int n) {
+std::vector<VA> strategy_targets(VA mood, Strategy s, int n) {
   std::vector<VA> out(static_cast<size_t>(std::max(n, 0)), mood);
   if (s == Strategy::kCalm) std::fill(out.begin(), out.end(), kCalmTarget);
   if (s == Strategy::kUplift) {
@@ -92,25 +98,19 @@ std::vector<VA> Recommender::targets(VA mood, Strategy s, int n) {
   return out;
 }
 
-std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParams& p) {
+std::vector<Recommendation> TrackIndex::rank(VA mood, const RecommendParams& p, const ListenerProfile& who) const {
   if (p.n < 1 || p.n > 100) throw std::invalid_argument("list length must be 1..100");
-  refresh();
   if (entries_.empty())
     throw std::runtime_error("the catalog has no tracks with mood features: import a CSV or scan a music folder first");
 
   // Per-request preference bonus per track, from learned weights.
   std::vector<double> genre_w(genres_.size(), 0.0);
   std::unordered_map<int, double> artist_w;
-  std::unordered_map<int64_t, double> track_w;
-  std::unordered_set<int64_t> recent;
-  if (!p.listener.empty()) {
-    for (const auto& [g, w] : catalog_.preferences(p.listener, "genre"))
-      if (auto it = genre_id_.find(g); it != genre_id_.end()) genre_w[static_cast<size_t>(it->second)] = w;
-    for (const auto& [a, w] : catalog_.preferences(p.listener, "artist"))
-      if (auto it = artist_id_.find(a); it != artist_id_.end()) artist_w[it->second] = w;
-    for (const auto& [t, w] : catalog_.preferences(p.listener, "track")) track_w[std::stoll(t)] = w;
-    for (int64_t id : catalog_.recent_tracks(p.listener, p.recent_window)) recent.insert(id);
-  }
+  for (const auto& [g, w] : who.genres)
+    if (auto it = genre_id_.find(g); it != genre_id_.end()) genre_w[static_cast<size_t>(it->second)] = w;
+  for (const auto& [a, w] : who.artists)
+    if (auto it = artist_id_.find(a); it != artist_id_.end()) artist_w[it->second] = w;
+  const std::unordered_set<int64_t> recent(who.recent.begin(), who.recent.end());
   std::vector<double> bonus(entries_.size(), 0.0);
   std::vector<double> genre_part(entries_.size(), 0.0);
   for (size_t i = 0; i < entries_.size(); ++i) {
@@ -118,14 +118,14 @@ std::vector<Recommendation> Recommender::recommend(VA mood, const RecommendParam
     double g = 0;
     for (int id : e.genres) g += genre_w[static_cast<size_t>(id)];
     if (!e.genres.empty()) g /= static_cast<double>(e.genres.size());
-    genre_part[i] = 0.25 * std::tanh(g / 6.0);
+    genre_part[i] = genre_bonus(g);
     double b = genre_part[i] + 0.02 * e.popularity;
-    if (auto it = artist_w.find(e.artist); it != artist_w.end()) b += 0.12 * std::tanh(it->second / 2.0);
-    if (auto it = track_w.find(tracks_[e.track].id); it != track_w.end()) b += it->second < 0 ? -1.0 : 0.05;
+    if (auto it = artist_w.find(e.artist); it != artist_w.end()) b += artist_bonus(it->second);
+    if (auto it = who.tracks.find(tracks_[e.track].id); it != who.tracks.end()) b += track_bonus(it->second);
     bonus[i] = b;
   }
 
-  const std::vector<VA> goal = targets(mood, p.strategy, p.n);
+  const std::vector<VA> goal = strategy_targets(mood, p.strategy, p.n);
   const std::string mood_name = p.mood_name.empty() ? nearest_emotion(mood) : p.mood_name;
   std::vector<Recommendation> out;
   std::unordered_map<int, int> per_artist;

@@ -12,15 +12,27 @@
 // genre/artist/track preferences (likes pull, skips push) + a little
 // popularity, with variety rules (at most max_per_artist per list, one
 // version of a song: remixes and re-releases collapse) and no tracks from
-// the listener's recent history. The snapshot is rebuilt when the catalog
-// changes. Not thread-safe: one Recommender per thread (it owns no
-// connection, but borrows the Catalog's).
+// the listener's recent history.
+//
+// Two ways to use it. One thread with one Catalog: Recommender (keeps a
+// snapshot fresh and reads the listener's profile through that Catalog).
+// Many threads: a TrackIndexCache shared by all, each request borrowing a
+// connection (CatalogPool) for the version check and the profile, then
+// ranking on the immutable TrackIndex with no lock held:
+//
+//   auto cat = pool.acquire();
+//   auto index = cache.get(*cat);
+//   auto who = cat->listener_profile("ana", rp.recent_window);
+//   auto list = index->rank(mood, rp, who);
 #pragma once
+#include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "music/mood.h"
+#include "music/preferences.h"
 #include "music/track.h"
 
 namespace moodtune {
@@ -35,6 +47,9 @@ const char* strategy_name(Strategy s);
 // circumplex's pleasant, low-arousal quadrant.
 inline constexpr VA kUpliftGoal{0.60, -0.15};
 inline constexpr VA kCalmTarget{0.45, -0.55};
+
+// Per-position targets for a strategy (uplift moves from mood to the goal).
+std::vector<VA> strategy_targets(VA mood, Strategy s, int n);
 
 struct RecommendParams {
   Strategy strategy = Strategy::kMatch;
@@ -53,12 +68,15 @@ struct Recommendation {
   std::string reason;
 };
 
-class Recommender {
+// An immutable snapshot of the catalog's tracks that have a mood estimate,
+// ready for ranking. rank() is const: safe from many threads at once.
+class TrackIndex {
  public:
-  explicit Recommender(Catalog& catalog);
-  std::vector<Recommendation> recommend(VA mood, const RecommendParams& p);
-  // Per-position targets for a strategy (uplift moves from mood to the goal).
-  static std::vector<VA> targets(VA mood, Strategy s, int n);
+  TrackIndex(std::vector<Track> tracks, int64_t catalog_version);
+  // Throws std::invalid_argument for a list length outside 1..100 and
+  // std::runtime_error when no track can be placed.
+  std::vector<Recommendation> rank(VA mood, const RecommendParams& p, const ListenerProfile& who) const;
+  int64_t catalog_version() const { return version_; }
   size_t size() const { return entries_.size(); }
 
  private:
@@ -70,13 +88,37 @@ class Recommender {
     std::string song_key;     // artist + normalised title
     double popularity;
   };
-  void refresh();
-  Catalog& catalog_;
-  int64_t version_ = -1;
+  int64_t version_;
   std::vector<Track> tracks_;
   std::vector<Entry> entries_;
   std::vector<std::string> genres_, artists_;
   std::unordered_map<std::string, int> genre_id_, artist_id_;
+};
+
+// The current TrackIndex for a catalog, rebuilt when the catalog's version
+// moves (one caller rebuilds while the others wait; otherwise get() costs
+// one small query and a pointer copy). Thread-safe.
+class TrackIndexCache {
+ public:
+  std::shared_ptr<const TrackIndex> get(Catalog& catalog);
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<const TrackIndex> index_;
+};
+
+// One thread, one Catalog: the index kept fresh plus the listener's profile.
+// Not thread-safe: one Recommender per thread (it borrows the Catalog).
+class Recommender {
+ public:
+  explicit Recommender(Catalog& catalog);
+  std::vector<Recommendation> recommend(VA mood, const RecommendParams& p);
+  size_t size() const { return index_->size(); }
+
+ private:
+  Catalog& catalog_;
+  TrackIndexCache cache_;
+  std::shared_ptr<const TrackIndex> index_;
 };
 
 // "Song Title - 2019 Remaster (feat. X)" -> "song title"

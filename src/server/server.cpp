@@ -9,6 +9,7 @@
 #include "common/emotions.h"
 #include "server/api_json.h"
 #include "server/audio_route.h"
+#include "server/request_screen.h"
 #include "server/requests.h"
 #include "server/source_stream.h"
 #include "service/mood_service.h"
@@ -97,13 +98,7 @@ struct MoodServer::Impl {
     return s;
   }
 
-  // Browsers send Origin on cross-site POSTs; refusing a foreign one stops
-  // other web pages from posting feedback in the listener's name.
-  bool same_origin(const httplib::Request& req) {
-    if (!req.has_header("Origin")) return true;
-    std::string origin = req.get_header_value("Origin");
-    return origin == "http://" + req.get_header_value("Host");
-  }
+  std::unique_ptr<AccessPolicy> access;
 
   void setup_routes();
   void handle_frame(const httplib::Request& req, httplib::Response& res);
@@ -119,6 +114,7 @@ MoodServer::MoodServer(ServerParams p) : impl_(std::make_unique<Impl>()) {
   s.p = std::move(p);
   s.sessions.set_adopt_ids(s.p.adopt_session_ids);
   if (!fs::is_directory(s.p.web_dir)) throw std::runtime_error("web folder not found: " + s.p.web_dir);
+  s.access = std::make_unique<AccessPolicy>(s.p.access, s.p.host);
   // Everything that can fail at start fails here, before the port is bound.
   ServiceParams sp;
   sp.db_path = s.p.db_path;
@@ -176,18 +172,21 @@ void MoodServer::Impl::setup_routes() {
                              "frame-src https://open.spotify.com; connect-src 'self'"}});
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = std::chrono::steady_clock::now();
-    if (req.method == "POST" && !same_origin(req)) {
-      send_error(res, 403, "cross-origin requests are not accepted");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+    // Who may talk to us and how much they may send, from the headers alone.
+    const size_t limit = req.path == "/api/frames" ? p.max_frame_bytes : p.max_json_bytes;
+    const std::optional<Refusal> no = screen_request(*access, req, limit);
+    if (!no) return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, no->status, no->message);
+    if (no->close_connection) res.set_header("Connection", "close");
+    metrics.add("moodtune_refused_total", 1, "status=\"" + std::to_string(no->status) + "\"");
+    return httplib::Server::HandlerResponse::Handled;
   });
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request_start).count();
     metrics.observe_request(route_label(req.path), req.method, res.status, secs);
     if (res.status >= 500) metrics.add("moodtune_errors_total", 1, "kind=\"http_5xx\"");
   });
-  http.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+  http.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string msg = "internal error";
     try {
       if (ep) std::rethrow_exception(ep);
@@ -200,9 +199,10 @@ void MoodServer::Impl::setup_routes() {
       msg = e.what();
     } catch (...) {
     }
+    // The details go to the operator's log, not to the client.
     metrics.add("moodtune_errors_total", 1, "kind=\"exception\"");
-    std::cerr << "error: " << msg << "\n";
-    send_error(res, 500, msg);
+    std::cerr << "error: " << req.method << " " << route_label(req.path) << ": " << msg << "\n";
+    send_error(res, 500, "internal error (the server log has the details)");
   });
   http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a handler already explained itself
@@ -234,7 +234,7 @@ void MoodServer::Impl::setup_routes() {
     const HealthReport h = service->health();
     json j = {{"status", h.degraded ? "degraded" : "ok"},
               {"db", h.db},
-              {"model", p.model_path},
+              {"model", fs::path(p.model_path).filename().string()},
               {"classes", classes},
               {"tracks", h.tracks ? json(*h.tracks) : json(nullptr)},
               {"sessions", sessions.size()},
@@ -281,6 +281,10 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
 }
 
 void MoodServer::Impl::handle_mood(const httplib::Request& req, httplib::Response& res) {
+  if (req.method == "POST" && req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
+    return send_error(res, 415, "POST JSON with Content-Type application/json");
+  if (req.body.size() > p.max_json_bytes)
+    return send_error(res, 413, "JSON body over the limit of " + std::to_string(p.max_json_bytes) + " bytes");
   auto s = session(req, res);
   if (req.method == "POST") {
     try {
@@ -344,7 +348,8 @@ void MoodServer::Impl::handle_recommendations(const httplib::Request& req, httpl
 void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Response& res) {
   if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
     return send_error(res, 415, "POST JSON with Content-Type application/json");
-  if (req.body.size() > p.max_json_bytes) return send_error(res, 413, "JSON body larger than the limit");
+  if (req.body.size() > p.max_json_bytes)
+    return send_error(res, 413, "JSON body over the limit of " + std::to_string(p.max_json_bytes) + " bytes");
   FeedbackRequest fb;
   try {
     fb = parse_feedback_request(req.body, p.default_listener);
@@ -369,7 +374,7 @@ void MoodServer::Impl::handle_audio(const httplib::Request& req, httplib::Respon
     return send_error(res, 404, "unknown track");
   }
   try {
-    send_audio_file(service->audio_file(id), res);
+    send_audio_file(service->audio_file(id), req, res);
   } catch (const ServiceError& e) {
     return send_error(res, http_status(e.kind()), e.what());
   }

@@ -13,15 +13,21 @@
 // GET /api/source/stream.mjpeg and /api/source/events (server-sent events).
 // Static files of the page come from web_dir.
 //
-// Privacy and safety: frames are decoded in memory and never written; a
-// session is an in-memory id in a SameSite cookie; no CORS headers are sent
-// and cross-origin POSTs are refused; bodies above the limits get 413.
+// Privacy and safety (docs/security.md): frames are decoded in memory and
+// never written; only known Host names get an answer (421 otherwise: DNS
+// rebinding); state changes need an allowed Origin and their Content-Type;
+// other sites' subresource requests to the API are refused; no CORS headers
+// are sent; a body needs a Content-Length within its route's limit, checked
+// before it is read (411, 413); session ids are 128 random bits from the
+// kernel; /metrics answers this machine only; errors name what was wrong
+// with the request, never paths or internals.
 // Thread safety: run() serves requests on a pool of threads; stop() may be
 // called from any thread and lets in-flight requests finish.
 #pragma once
 #include <memory>
 #include <string>
 
+#include "server/access.h"
 #include "server/metrics.h"
 #include "vision/pipeline.h"
 
@@ -42,6 +48,7 @@ struct ServerParams {
   // stalled connections from starving other clients. Beyond that, put a
   // reverse proxy in front.
   int http_threads = 96;
+  AccessParams access;  // Host names and page origins besides this machine's own
   size_t max_frame_bytes = 4u << 20;
   size_t max_json_bytes = 64u << 10;
   int timeout_s = 10;  // socket read/write timeout

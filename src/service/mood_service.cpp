@@ -1,9 +1,16 @@
 #include "service/mood_service.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
+#include <iostream>
 #include <mutex>
 #include <thread>
 
@@ -26,10 +33,16 @@ const char* audio_content_type(std::string ext) {
 }
 
 // Storage failures become the one error kind callers map to "try later".
+// A lost or refused connection names the database's address, which is the
+// operator's business: that detail goes to the log, the caller gets the gist.
 template <typename F>
 auto with_catalog_errors(const std::string& what, F&& f) -> decltype(f()) {
   try {
     return f();
+  } catch (const DbUnavailable& e) {
+    std::cerr << "catalog: " << e.what() << "\n";
+    throw ServiceError(ServiceError::Kind::kUnavailable,
+                       what + "the catalog database is unreachable or saturated; try again");
   } catch (const DbError& e) {
     throw ServiceError(ServiceError::Kind::kUnavailable, what + e.what());
   }
@@ -59,12 +72,10 @@ struct MoodService::Impl {
   std::condition_variable pool_cv;
   std::vector<std::unique_ptr<EmotionPipeline>> pool;
 
-  // Requests borrow catalog connections from the pool; the recommender
-  // keeps its own connection and in-memory track index behind a lock.
+  // Requests borrow catalog connections from the pool; recommendations rank
+  // on a shared immutable track index, with no lock held while ranking.
   std::unique_ptr<CatalogPool> catalogs;
-  std::mutex recommender_mu;
-  std::unique_ptr<Catalog> recommender_catalog;
-  std::unique_ptr<Recommender> recommender;
+  TrackIndexCache track_index;
 
   // Borrow a pipeline (detector + shared classifier) for one frame.
   FrameResult process(const cv::Mat& img, const std::vector<cv::Rect>& hints) {
@@ -100,8 +111,7 @@ MoodService::MoodService(ServiceParams p, std::string default_listener)
     if (db.has_parent_path()) fs::create_directories(db.parent_path());
   }
   s.catalogs = std::make_unique<CatalogPool>(s.p.db_path, s.p.db_connections);
-  s.recommender_catalog = std::make_unique<Catalog>(s.p.db_path);
-  s.recommender = std::make_unique<Recommender>(*s.recommender_catalog);
+  s.track_index.get(*s.catalogs->acquire());  // built now, not on the first request
 }
 
 MoodService::~MoodService() = default;
@@ -162,8 +172,17 @@ RecommendAnswer MoodService::recommend_for(Session* s, const RecommendQuery& q) 
   rp.mood_name = classes[static_cast<size_t>(top_class(a.probs))];
   const VA mood = mood_from_probs(a.probs, classes);
   a.tracks = with_catalog_errors("recommendations unavailable: ", [&] {
-    std::lock_guard<std::mutex> lock(impl_->recommender_mu);
-    return impl_->recommender->recommend(mood, rp);
+    std::shared_ptr<const TrackIndex> index;
+    ListenerProfile who;
+    {
+      auto cat = impl_->catalogs->acquire();
+      index = impl_->track_index.get(*cat);
+      who = cat->listener_profile(rp.listener, rp.recent_window);
+    }
+    if (index->size() == 0)
+      throw ServiceError(ServiceError::Kind::kUnavailable,
+                         "the catalog has no tracks with mood features: import a CSV or scan a music folder first");
+    return index->rank(mood, rp, who);
   });
   return a;
 }
@@ -188,10 +207,11 @@ HealthReport MoodService::health() {
   try {
     auto cat = impl_->catalogs->acquire(std::chrono::milliseconds(500));
     h.tracks = cat->track_count();
-    if (!cat->db().writable()) h.db = "read-only file system: feedback is not saved";
+    if (!cat->writable()) h.db = "read-only file system: feedback is not saved";
   } catch (const DbError& e) {
     h.degraded = true;
-    h.db = std::string("unavailable: ") + e.what();
+    std::cerr << "health: catalog: " << e.what() << "\n";
+    h.db = "unavailable";
   }
   return h;
 }
@@ -203,14 +223,24 @@ AudioFile MoodService::audio_file(int64_t id) {
   // Only files the catalog knows are served: the id is the only input.
   if (!t) throw ServiceError(K::kNotFound, "unknown track id " + std::to_string(id));
   if (t->source != "local") throw ServiceError(K::kNotFound, "track " + std::to_string(id) + " plays through Spotify");
-  std::error_code ec;
-  if (!fs::is_regular_file(t->external_id, ec))
-    throw ServiceError(K::kNotFound, "the file of track " + std::to_string(id) + " is gone; rescan the library");
+  // O_NONBLOCK: a FIFO put in the file's place must not hang the request.
+  const int fd = ::open(t->external_id.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    const bool link = errno == ELOOP;
+    throw ServiceError(K::kNotFound, "the file of track " + std::to_string(id) +
+                                         (link ? " is a symbolic link, which is not served" : " is gone") +
+                                         "; rescan the library");
+  }
   AudioFile f;
-  f.path = t->external_id;
-  f.size = fs::file_size(t->external_id, ec);
-  if (ec) throw ServiceError(K::kNotFound, "cannot read the file of track " + std::to_string(id));
-  f.content_type = audio_content_type(fs::path(f.path).extension().string());
+  f.fd = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    throw ServiceError(K::kNotFound, "the file of track " + std::to_string(id) + " is not a regular file");
+  f.size = static_cast<uint64_t>(st.st_size);
+  f.content_type = audio_content_type(fs::path(t->external_id).extension().string());
   return f;
 }
 

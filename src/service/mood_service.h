@@ -79,10 +79,14 @@ struct HealthReport {
   std::string db = "ok";          // ok | read-only (feedback not saved) | unavailable
 };
 
+// A catalogued local file, open for reading: a regular file, opened without
+// following a symbolic link, so replacing a track's file by a link to
+// another file (say /etc/passwd) does not serve that file. The descriptor
+// closes with the last copy.
 struct AudioFile {
-  std::string path;
+  std::shared_ptr<const int> fd;
   std::string content_type;
-  uint64_t size = 0;
+  uint64_t size = 0;  // from the open file, not the catalog
 };
 
 class MoodService {

@@ -1,6 +1,6 @@
 #include "service/sessions.h"
 
-#include <random>
+#include "common/secure_random.h"
 
 namespace moodtune {
 
@@ -9,19 +9,6 @@ void Session::record(std::vector<float> probs, std::chrono::seconds window) {
   history.push_back({now.count(), std::move(probs)});
   while (!history.empty() && history.front().t_ms < now.count() - window.count() * 1000) history.pop_front();
 }
-
-namespace {
-std::string random_id() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  static const char* hex = "0123456789abcdef";
-  std::string id(32, '0');
-  for (int half = 0; half < 2; ++half) {
-    uint64_t v = rng();
-    for (int i = 0; i < 16; ++i) id[static_cast<size_t>(half * 16 + i)] = hex[(v >> (4 * i)) & 15];
-  }
-  return id;
-}
-}  // namespace
 
 bool well_formed_session_id(const std::string& id) {
   return id.size() == 32 && id.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -45,7 +32,7 @@ std::shared_ptr<Session> SessionStore::get(const std::string& id) {
   }
   expire_locked();
   auto s = std::make_shared<Session>();
-  s->id = adopt_ids_ && well_formed_session_id(id) ? id : random_id();
+  s->id = adopt_ids_ && well_formed_session_id(id) ? id : random_hex_128();
   sessions_[s->id] = s;
   return s;
 }

@@ -2,6 +2,7 @@
 
 #include "common/progress.h"
 #include "training/augment.h"
+#include "vision/net_input.h"
 
 namespace moodtune {
 

@@ -8,6 +8,7 @@
 
 #include "training/evaluate.h"
 #include "vision/model_file.h"
+#include "vision/net_input.h"
 
 namespace moodtune {
 namespace fs = std::filesystem;

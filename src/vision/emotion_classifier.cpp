@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "vision/model_file.h"
+#include "vision/net_input.h"
+
 namespace moodtune {
 
 std::shared_ptr<const EmotionClassifier> EmotionClassifier::load(const std::string& path) {
@@ -9,23 +12,27 @@ std::shared_ptr<const EmotionClassifier> EmotionClassifier::load(const std::stri
 }
 
 EmotionClassifier::EmotionClassifier(LoadedModel model, std::string path)
-    : model_(std::move(model)), path_(std::move(path)) {
-  model_.net->eval();
+    : model_(std::make_unique<LoadedModel>(std::move(model))), path_(std::move(path)) {
+  model_->net->eval();
 }
+
+EmotionClassifier::~EmotionClassifier() = default;
+
+const ModelInfo& EmotionClassifier::info() const { return model_->info; }
 
 PreprocessParams EmotionClassifier::preprocess() const {
   PreprocessParams pp;
-  pp.input_size = model_.info.net.input_size;
-  pp.norm = model_.info.norm;
+  pp.input_size = model_->info.net.input_size;
+  pp.norm = model_->info.norm;
   return pp;
 }
 
 std::vector<Probs> EmotionClassifier::classify(const std::vector<cv::Mat>& faces, bool tta) const {
   if (faces.empty()) return {};
   torch::InferenceMode guard;
-  torch::Tensor x = to_input(faces, model_.info.norm);
+  torch::Tensor x = to_input(faces, model_->info.norm);
   // predict_probs takes a non-const handle; eval-mode forward does not mutate.
-  EmotionNet net = model_.net;
+  EmotionNet net = model_->net;
   torch::Tensor probs = predict_probs(net, x, tta).contiguous();
   std::vector<Probs> out;
   const int64_t k = probs.size(1);

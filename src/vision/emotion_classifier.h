@@ -17,9 +17,11 @@
 #include <vector>
 
 #include "common/emotions.h"
-#include "vision/model_file.h"
+#include "vision/model_info.h"
 
 namespace moodtune {
+
+struct LoadedModel;  // model_file.h: the weights (libtorch)
 
 using Probs = std::vector<float>;  // one per class, in info().classes order
 
@@ -29,18 +31,23 @@ class EmotionClassifier {
   // (load_models). Throws ModelFileError.
   static std::shared_ptr<const EmotionClassifier> load(const std::string& path);
   explicit EmotionClassifier(LoadedModel model, std::string path = {});
+  ~EmotionClassifier();
+  EmotionClassifier(const EmotionClassifier&) = delete;
+  EmotionClassifier& operator=(const EmotionClassifier&) = delete;
 
   // Gray input_size x input_size faces (crop_face / prepare_crop output).
   std::vector<Probs> classify(const std::vector<cv::Mat>& faces, bool tta = false) const;
-  const ModelInfo& info() const { return model_.info; }
+  const ModelInfo& info() const;
   PreprocessParams preprocess() const;
-  const std::vector<std::string>& classes() const { return model_.info.classes; }
+  const std::vector<std::string>& classes() const { return info().classes; }
   const std::string& path() const { return path_; }
-  // The weights, for batch evaluation code paths (treat as read-only).
-  const LoadedModel& model() const { return model_; }
+  // The weights, for batch evaluation code paths (treat as read-only;
+  // include model_file.h to use them).
+  const LoadedModel& model() const { return *model_; }
 
  private:
-  LoadedModel model_;
+  // Behind a pointer so that this header needs no libtorch.
+  std::unique_ptr<LoadedModel> model_;
   std::string path_;
 };
 

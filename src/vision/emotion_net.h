@@ -20,23 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "vision/model_info.h"
+
 namespace moodtune {
-
-struct NetConfig {
-  std::string arch = "resnet-compact";  // "resnet-compact" | "resnet-wide"
-  int width = 0;                        // channels of the first stage; 0 = the arch's default
-  int num_classes = 7;
-  int input_size = 48;  // square, grayscale
-  double dropout = 0.3;
-};
-
-// Architecture version: bump when a change would make old weights load into
-// a different function.
-inline constexpr int kArchVersion = 1;
-
-// Fills in defaults (width) and validates; throws std::invalid_argument with
-// the list of known names when arch is unknown.
-NetConfig resolve_config(NetConfig cfg);
 
 class BasicBlockImpl : public torch::nn::Module {
  public:

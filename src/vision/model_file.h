@@ -13,35 +13,20 @@
 // Saving writes a temporary file and renames it, so a crash never leaves a
 // half-written model under the final name. Loading checks magic, sizes and
 // CRC before touching libtorch, so a truncated or foreign file gets a clear
-// ModelFileError rather than a libtorch stack trace.
+// ModelFileError rather than a libtorch stack trace. ModelInfo, read_model_info
+// and write_file_atomic: model_info.h (no libtorch).
 #pragma once
-#include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
-#include <vector>
 
 #include "vision/emotion_net.h"
-#include "vision/preprocess.h"
+#include "vision/model_info.h"
 
 namespace moodtune {
-
-struct ModelFileError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-struct ModelInfo {
-  NetConfig net;
-  Normalisation norm;
-  std::vector<std::string> classes;                // output order
-  nlohmann::json meta = nlohmann::json::object();  // provenance: data, epochs, val metrics...
-};
 
 struct LoadedModel {
   ModelInfo info;
   EmotionNet net{nullptr};  // in eval mode
 };
-
-inline constexpr uint32_t kModelFormatVersion = 1;
 
 void save_model_file(const std::string& path, EmotionNet& net, const ModelInfo& info);
 LoadedModel load_model_file(const std::string& path);
@@ -52,11 +37,5 @@ LoadedModel load_model_file(const std::string& path);
 // info is the first member's, with meta["ensemble"] listing the files.
 // Throws ModelFileError naming the file at fault.
 LoadedModel load_models(const std::string& paths);
-
-// Header only (no weights): for `moodtune info`-style listings and checks.
-ModelInfo read_model_info(const std::string& path);
-
-// Writes `bytes` to `path` through a temporary file + rename (same folder).
-void write_file_atomic(const std::string& path, const std::string& bytes);
 
 }  // namespace moodtune

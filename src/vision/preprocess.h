@@ -3,12 +3,10 @@
 //
 //   moodtune::PreprocessParams pp;                 // 48x48, margin 0.1
 //   cv::Mat face = moodtune::crop_face(frame, box, pp);   // 48x48 CV_8U
-//   torch::Tensor x = moodtune::to_input({face}, pp.norm); // [1,1,48,48]
+//   torch::Tensor x = moodtune::to_input({face}, pp.norm); // net_input.h
 //
-// Pure functions, thread-safe.
+// Pure functions, thread-safe. No libtorch: the tensor side is net_input.h.
 #pragma once
-#include <torch/torch.h>
-
 #include <opencv2/core.hpp>
 #include <vector>
 
@@ -44,11 +42,5 @@ cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessPar
 // A whole image taken as an already-cropped face (FER2013 crops): gray,
 // resized to input_size.
 cv::Mat prepare_crop(const cv::Mat& image, int input_size);
-
-// Stacks gray input_size x input_size CV_8U faces into a normalised float
-// tensor [N,1,S,S].
-torch::Tensor to_input(const std::vector<cv::Mat>& faces, const Normalisation& norm);
-// The same from a uint8 tensor [N,S,S] or [N,1,S,S] (training batches).
-torch::Tensor normalise_u8(const torch::Tensor& u8, const Normalisation& norm);
 
 }  // namespace moodtune

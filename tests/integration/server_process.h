@@ -1,7 +1,9 @@
 // server_process.h — the test suite's handle on the real binary: the kit's
 // launcher (bench/kit/server_process.h) bound to the moodtune under test.
 #pragma once
+#include <arpa/inet.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,5 +28,27 @@ class ServerProcess : public kit::ServerProcess {
   ServerProcess(const std::filesystem::path& dir, const std::vector<std::string>& args)
       : kit::ServerProcess(MOODTUNE_BINARY, dir, args) {}
 };
+
+// Sends `request` as is to 127.0.0.1:port and returns what comes back until
+// the server closes or `timeout` passes without data (for requests an HTTP
+// client library would not send: bad Hosts, chunked floods, odd ranges).
+inline std::string raw_http(int port, const std::string& request,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    (void)!send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    char buf[4096];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return out;
+}
 
 }  // namespace moodtune::test

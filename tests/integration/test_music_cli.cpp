@@ -12,7 +12,8 @@ std::string moods_csv() { return std::string(MOODTUNE_SOURCE_DIR) + "/../shared/
 
 // Rows of history whose listener or track is missing: must be none.
 int64_t dangling_history(Catalog& cat) {
-  auto st = cat.db().prepare(
+  auto db = open_database(cat.name(), true);
+  auto st = db->prepare(
       "SELECT count(*) FROM history h LEFT JOIN tracks t ON t.id = h.track_id LEFT JOIN listeners l ON "
       "l.id = h.listener_id WHERE t.id IS NULL OR l.id IS NULL");
   st.step();
@@ -115,7 +116,8 @@ TEST_P(MusicCli, ConcurrentWritersDoNotCorruptTheCatalog) {
   EXPECT_EQ(cat.stats().history, 40);
   EXPECT_EQ(dangling_history(cat), 0);
   if (!postgres()) {
-    auto ok = cat.db().prepare("PRAGMA integrity_check");
+    auto db = open_database(cat.name(), true);
+    auto ok = db->prepare("PRAGMA integrity_check");
     ok.step();
     EXPECT_EQ(ok.text(0), "ok");
   }

@@ -36,8 +36,9 @@ TEST(MusicData, SpotifySongsImportMergesPlaylistsAndSkipsLearnPerListener) {
   EXPECT_EQ(r.inserted, 28356);  // one track per distinct track_id
   for (const auto& p : r.problems) std::cout << "reported: " << p << "\n";
   // A track listed in several playlists keeps every genre.
-  auto multi = cat.db().prepare(
-      "SELECT count(*) FROM (SELECT track_id FROM track_genres GROUP BY track_id HAVING count(*) > 2)");
+  auto db = open_database(cat.name(), true);
+  auto multi =
+      db->prepare("SELECT count(*) FROM (SELECT track_id FROM track_genres GROUP BY track_id HAVING count(*) > 2)");
   multi.step();
   EXPECT_GT(multi.int64(0), 1000);
   SkipSimulation s = simulate_genre_skipper(cat, "rock", 20);

@@ -1,10 +1,8 @@
 // The real `moodtune serve` over HTTP: frames, sessions, recommendations,
 // feedback, audio ranges, limits, bad input, static files, metrics,
 // shutdown, and the server-side source mode.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <chrono>
 #include <thread>
@@ -37,22 +35,6 @@ std::string face_jpeg(const std::string& cls) {
   std::vector<uchar> buf;
   cv::imencode(".jpg", frame, buf);
   return std::string(buf.begin(), buf.end());
-}
-
-std::string raw_request(int port, const std::string& request) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  std::string out;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    (void)!write(fd, request.data(), request.size());
-    char buf[4096];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return out;
 }
 
 class Server : public ::testing::Test {
@@ -262,14 +244,14 @@ TEST_F(Server, StaticFilesAreConfinedToTheWebFolder) {
   EXPECT_NE(r->get_header_value("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
   for (const char* path : {"/../../../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
                            "/..%2f..%2f..%2f..%2fetc/passwd", "/app.js/../../CMakeLists.txt"}) {
-    std::string resp =
-        raw_request(server_->port(), std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::string resp = test::raw_http(
+        server_->port(), std::string("GET ") + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(resp.find("root:"), std::string::npos) << path;
     EXPECT_EQ(resp.find("cmake_minimum_required"), std::string::npos) << path;
     EXPECT_EQ(resp.find("HTTP/1.1 200"), std::string::npos) << path << "\n" << resp.substr(0, 200);
   }
   // Malformed HTTP gets an error, and the server stays up.
-  std::string resp = raw_request(server_->port(), "BLAH\r\n\r\n");
+  std::string resp = test::raw_http(server_->port(), "BLAH\r\n\r\n");
   EXPECT_EQ(resp.find("200 OK"), std::string::npos);
   EXPECT_EQ(c.Get("/api/health")->status, 200);
 }
@@ -373,7 +355,7 @@ TEST(ServerHostile, SlowSendersDoNotStarveOtherClients) {
     inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
     ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
     std::string head =
-        "POST /api/frames HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 900000\r\n\r\nAB";
+        "POST /api/frames HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/jpeg\r\nContent-Length: 900000\r\n\r\nAB";
     (void)!write(fd, head.data(), head.size());
     slow.push_back(fd);
   }

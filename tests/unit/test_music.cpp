@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 
 #include <thread>
@@ -63,13 +64,13 @@ TEST_P(Store, CatalogMigratesUpsertsAndMergesGenres) {
   EXPECT_TRUE(c.changed);
   EXPECT_EQ(a.id, c.id);
   EXPECT_EQ(cat.find_track(a.id)->genres, (std::vector<std::string>{"dance pop", "pop"}));
-  EXPECT_EQ(cat.db().schema_version(), Catalog::kSchemaVersion);
+  EXPECT_EQ(cat.schema_version(), Catalog::kSchemaVersion);
   // Foreign keys are enforced: a genre for a track that does not exist is refused.
-  EXPECT_THROW(
-      cat.db().prepare("INSERT INTO track_genres (track_id, genre) VALUES ($1, 'x')").bind(1, int64_t{999}).run(),
-      DbError);
+  auto raw = open_database(cat.name(), false);
+  EXPECT_THROW(raw->prepare("INSERT INTO track_genres (track_id, genre) VALUES ($1, 'x')").bind(1, int64_t{999}).run(),
+               DbError);
   // Opening again does not migrate again.
-  Catalog again(cat.db().name());
+  Catalog again(cat.name());
   EXPECT_EQ(again.track_count(), 1);
 }
 
@@ -84,10 +85,14 @@ TEST_P(Store, CatalogFeedbackPersistsAndUnknownTracksAreRefused) {
     EXPECT_THROW(cat.record_feedback("ana", 999, FeedbackAction::kLike), DbError);
   }
   Catalog again(path);
-  EXPECT_DOUBLE_EQ(again.preferences("ana", "genre")["rock"], -2.0);
-  EXPECT_DOUBLE_EQ(again.preferences("ana", "artist")["Artist"], -2.0);
+  const ListenerProfile ana = again.listener_profile("ana", 10);
+  EXPECT_DOUBLE_EQ(ana.genres.at("rock"), 2 * preference_delta(FeedbackAction::kSkip));
+  EXPECT_DOUBLE_EQ(ana.artists.at("Artist"), -2.0);
+  EXPECT_DOUBLE_EQ(ana.tracks.at(id), -2.0);
+  EXPECT_EQ(ana.recent, (std::vector<int64_t>{id, id}));
   EXPECT_EQ(again.recent_tracks("ana", 10).size(), 2u);
-  EXPECT_TRUE(again.preferences("bob", "genre").empty());
+  const ListenerProfile bob = again.listener_profile("bob", 10);
+  EXPECT_TRUE(bob.genres.empty() && bob.artists.empty() && bob.tracks.empty() && bob.recent.empty());
   EXPECT_THROW(again.set_track_mood(id, 3.0, 0.0), DbError);
   again.set_track_mood(id, -0.5, 0.1);
   EXPECT_DOUBLE_EQ(track_va(*again.find_track(id))->valence, -0.5);
@@ -236,7 +241,56 @@ TEST_P(Store, ConcurrentFeedbackFromManyConnectionsAddsUp) {
   Catalog cat(where);
   EXPECT_EQ(acked.load(), kThreads * kEach);
   EXPECT_EQ(cat.history("ana", 1000).size(), static_cast<size_t>(kThreads * kEach));
-  EXPECT_DOUBLE_EQ(cat.preferences("ana", "genre")["jazz"], kThreads * kEach);
+  EXPECT_DOUBLE_EQ(cat.listener_profile("ana", 0).genres.at("jazz"), kThreads * kEach);
+}
+
+// How the server recommends: threads share one TrackIndexCache and a
+// CatalogPool, rank with no lock held, and see new tracks once the catalog's
+// version moves; each listener's feedback shapes only their own lists.
+TEST_P(Store, ConcurrentRecommendationsShareOneIndexWhileTheCatalogChanges) {
+  const std::string where = location("shared_index");
+  CatalogPool pool(where, 3);
+  for (int i = 0; i < 30; ++i)
+    pool.acquire()->upsert_track(
+        make_track("t" + std::to_string(i), "a" + std::to_string(i), "s" + std::to_string(i), 0.9, 0.8 - i * 0.01));
+  TrackIndexCache cache;
+  auto first = cache.get(*pool.acquire());
+  EXPECT_EQ(first, cache.get(*pool.acquire()));  // unchanged catalog: the same snapshot
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    for (int i = 30; i < 45; ++i)
+      pool.acquire()->upsert_track(
+          make_track("t" + std::to_string(i), "b" + std::to_string(i), "s" + std::to_string(i), 0.9, 0.5));
+    writing = false;
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&, t] {
+      RecommendParams rp;
+      rp.listener = "u" + std::to_string(t);
+      rp.n = 3;
+      for (int i = 0; i < 15; ++i) {
+        std::shared_ptr<const TrackIndex> index;
+        ListenerProfile who;
+        {
+          auto cat = pool.acquire();
+          index = cache.get(*cat);
+          who = cat->listener_profile(rp.listener, rp.recent_window);
+        }
+        auto list = index->rank(*emotion_va("happy"), rp, who);
+        ASSERT_EQ(list.size(), 3u);
+        for (int64_t seen : who.recent)
+          for (const auto& r : list) EXPECT_NE(r.track.id, seen);
+        pool.acquire()->record_feedback(rp.listener, list[0].track.id, FeedbackAction::kPlayed);
+      }
+    });
+  for (auto& r : readers) r.join();
+  writer.join();
+  EXPECT_FALSE(writing);
+  auto last = cache.get(*pool.acquire());
+  EXPECT_EQ(last->size(), 45u);
+  EXPECT_NE(last, first);
+  EXPECT_EQ(first->size(), 30u);  // a snapshot held elsewhere stays as it was
 }
 
 // A server's request threads share one CatalogPool: more threads than
@@ -264,7 +318,7 @@ TEST_P(Store, SchemaMigrationRacesAreSafe) {
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&] {
       Catalog cat(where);
-      if (cat.db().schema_version() == Catalog::kSchemaVersion) ++ok;
+      if (cat.schema_version() == Catalog::kSchemaVersion) ++ok;
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 4);

@@ -2,6 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "vision/net_input.h"
 #include "vision/preprocess.h"
 
 using namespace moodtune;

@@ -1,0 +1,201 @@
+// The real `moodtune serve` as an attacker meets it (issue 13): foreign Host
+// names (DNS rebinding), other sites' pages, bodies without or beyond their
+// limits, odd ranges, a catalogued file swapped for a symbolic link, and
+// what errors and health reveal. docs/security.md explains each defence.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "music/catalog.h"
+#include "server_process.h"
+
+namespace moodtune {
+namespace {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+const char* kWesnoth = "/usr/share/games/wesnoth/1.16/data/core/music";
+
+std::string status_line(const std::string& response) { return response.substr(0, response.find("\r\n")); }
+
+class Security : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(test::temp_dir("security"));
+    fs::create_directories(*dir_ / "music");
+    for (const char* f : {"sad.ogg", "victory.ogg"}) fs::copy_file(fs::path(kWesnoth) / f, *dir_ / "music" / f);
+    db_ = new std::string((*dir_ / "s.db").string());
+    auto r = test::run_moodtune("library scan " + (*dir_ / "music").string() + " --db " + *db_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    server_ = new test::ServerProcess(*dir_, {"--db", *db_, "--max-frame-bytes", "100000"});
+    ASSERT_TRUE(server_->running()) << server_->stderr_text();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete db_;
+    delete dir_;
+  }
+  static httplib::Client client() {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_read_timeout(10);
+    return c;
+  }
+  static std::string request(const std::string& head_and_body) {
+    return test::raw_http(server_->port(), head_and_body);
+  }
+  static std::string host() { return "localhost:" + std::to_string(server_->port()); }
+  static inline fs::path* dir_ = nullptr;
+  static inline std::string* db_ = nullptr;
+  static inline test::ServerProcess* server_ = nullptr;
+};
+
+TEST_F(Security, OnlyKnownHostNamesGetAnAnswer) {
+  for (const char* path : {"/", "/api/health", "/api/feedback"}) {
+    const std::string evil =
+        request(std::string("GET ") + path + " HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(status_line(evil), "HTTP/1.1 421 Misdirected Request") << path;
+    EXPECT_EQ(evil.find("moodtune</title>"), std::string::npos);
+    const std::string own =
+        request(std::string("GET ") + path + " HTTP/1.1\r\nHost: " + host() + "\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(status_line(own), "HTTP/1.1 200 OK") << path;
+  }
+  const std::string no_host = request("GET /api/health HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_line(no_host), "HTTP/1.1 421 Misdirected Request");
+}
+
+TEST_F(Security, OtherSitesCannotChangeOrReadAnything) {
+  auto c = client();
+  const std::string like = R"({"track": 1, "action": "like"})";
+  auto r = c.Post("/api/feedback", {{"Origin", "http://evil.example"}}, like, "application/json");
+  EXPECT_EQ(r->status, 403) << r->body;
+  r = c.Post("/api/feedback", {{"Origin", "http://localhost:3000"}}, like, "application/json");
+  EXPECT_EQ(r->status, 403) << "another local application's page";
+  // The server's own page, over http or behind TLS, may.
+  for (const char* scheme : {"http://", "https://"}) {
+    httplib::Headers h = {{"Origin", scheme + host()}, {"Host", host()}};
+    r = c.Post("/api/feedback", h, like, "application/json");
+    EXPECT_EQ(r->status, 200) << scheme << " " << r->body;
+  }
+  // Another site's <img src> or fetch() of per-listener data or the camera.
+  r = c.Get("/api/feedback", {{"Sec-Fetch-Site", "cross-site"}});
+  EXPECT_EQ(r->status, 403);
+  r = c.Get("/api/feedback", {{"Sec-Fetch-Site", "same-origin"}});
+  EXPECT_EQ(r->status, 200);
+  // No CORS: nothing invites another origin to read answers.
+  r = c.Get("/api/health", {{"Origin", "http://evil.example"}});
+  EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin"));
+  // State changes need their proper Content-Type.
+  r = c.Post("/api/mood", R"({"emotion": "sad"})", "text/plain");
+  EXPECT_EQ(r->status, 415) << r->body;
+  r = c.Post("/api/mood", R"({"emotion": "sad"})", "application/json");
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(Security, BodiesNeedALengthWithinTheLimitAndAreRefusedBeforeTheyAreRead) {
+  // Chunked: refused on its headers, before a chunk arrives (a 300 MB
+  // chunked flood used to be buffered whole).
+  auto t0 = std::chrono::steady_clock::now();
+  std::string resp = request("POST /api/frames HTTP/1.1\r\nHost: " + host() +
+                             "\r\nContent-Type: image/jpeg\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_line(resp), "HTTP/1.1 411 Length Required") << resp.substr(0, 300);
+  // No length at all.
+  resp = request("POST /api/mood HTTP/1.1\r\nHost: " + host() +
+                 "\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_line(resp), "HTTP/1.1 411 Length Required");
+  // A declared 300 MB frame: 413 before the body is sent.
+  resp = request("POST /api/frames HTTP/1.1\r\nHost: " + host() +
+                 "\r\nContent-Type: image/jpeg\r\nContent-Length: 300000000\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_line(resp), "HTTP/1.1 413 Payload Too Large");
+  EXPECT_NE(resp.find("100000 bytes"), std::string::npos) << "the limit set by --max-frame-bytes";
+  resp = request("POST /api/feedback HTTP/1.1\r\nHost: " + host() +
+                 "\r\nContent-Type: application/json\r\nContent-Length: 12x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(status_line(resp), "HTTP/1.1 400 Bad Request");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "no refusal waits for a body";
+  EXPECT_EQ(client().Get("/api/health")->status, 200);
+}
+
+TEST_F(Security, RangesAreCheckedAndOnlyRegularFilesAreServed) {
+  Catalog cat(*db_, true);
+  std::vector<Track> local;
+  for (const auto& t : cat.all_tracks())
+    if (t.source == "local") local.push_back(t);
+  ASSERT_EQ(local.size(), 2u);
+  const std::string url = "/api/tracks/" + std::to_string(local[0].id) + "/audio";
+  const auto size = fs::file_size(local[0].external_id);
+  auto c = client();
+  // A range storm: the file once, not 799 times.
+  std::string storm = "bytes=0-";
+  for (int i = 0; i < 798; ++i) storm += ",0-";
+  auto r = c.Get(url, {{"Range", storm}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.size(), size);
+  for (const char* bad : {"bytes=99999999999-", "bytes=-0"}) {
+    r = c.Get(url, {{"Range", bad}});
+    EXPECT_EQ(r->status, 416) << bad;
+    EXPECT_EQ(r->get_header_value("Content-Range"), "bytes */" + std::to_string(size)) << bad;
+  }
+  r = c.Get(url, {{"Range", "bytes=-100"}});
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body.size(), 100u);
+  r = c.Get(url, {{"Range", "bytes=10-99999999999"}});
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body.size(), size - 10);
+  // The second track's file swapped for a link to a secret: not served.
+  fs::remove(local[1].external_id);
+  fs::create_symlink("/etc/passwd", local[1].external_id);
+  r = c.Get("/api/tracks/" + std::to_string(local[1].id) + "/audio");
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->body.find("root:"), std::string::npos);
+  EXPECT_NE(r->body.find("symbolic link"), std::string::npos) << r->body;
+}
+
+TEST_F(Security, HealthMetricsAndSessionsRevealNothingUseful) {
+  auto c = client();
+  auto r = c.Get("/api/health");
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.find(dir_->string()), std::string::npos) << r->body;
+  EXPECT_EQ(json::parse(r->body)["model"].get<std::string>().find('/'), std::string::npos) << r->body;
+  EXPECT_EQ(c.Get("/metrics")->status, 200);  // this machine
+  EXPECT_EQ(c.Get("/metrics", {{"X-Forwarded-For", "203.0.113.9"}})->status, 403) << "through a proxy";
+  // Session ids: 128 random bits each, never repeated.
+  std::set<std::string> ids;
+  for (int i = 0; i < 50; ++i) {
+    r = c.Get("/api/mood");
+    const std::string id = r->get_header_value("X-Moodtune-Session");
+    EXPECT_EQ(id.size(), 32u);
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), 50u);
+}
+
+// Errors name what the client can do, not internals.
+TEST(SecurityStart, AnEmptyCatalogSaysWhatToDo) {
+  auto dir = test::temp_dir("security-empty");
+  test::ServerProcess s(dir, {"--db", (dir / "empty.db").string()});
+  ASSERT_TRUE(s.running()) << s.stderr_text();
+  httplib::Client c("127.0.0.1", s.port());
+  auto r = c.Get("/api/recommendations?emotion=sad");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_NE(r->body.find("import a CSV or scan a music folder"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find(dir.string()), std::string::npos) << r->body;
+}
+
+TEST(SecurityStart, BadAccessOptionsStopTheServerBeforeItListens) {
+  auto dir = test::temp_dir("security-start");
+  auto r = test::run_moodtune("serve --port 0 --db " + (dir / "x.db").string() + " --allowed-host kiosk.lan:80");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--allowed-host"), std::string::npos) << r.err;
+  r = test::run_moodtune("serve --port 0 --db " + (dir / "x.db").string() + " --public-origin music.example.org");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--public-origin"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace moodtune
