@@ -46,6 +46,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--public-origin", p->access.public_origins,
                   "The page's origin behind a reverse proxy, e.g. https://music.example.org (repeatable; "
                   "state changes from other origins are refused)");
+  cmd->add_option("--max-streams", p->max_streams, "Open --source streams (events and MJPEG) at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   add_detector_options(cmd, p->pipeline.detector);
   cmd->callback([p, &exit_code] {
     guarded(exit_code, [&] {

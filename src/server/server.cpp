@@ -11,6 +11,7 @@
 #include "server/audio_route.h"
 #include "server/request_screen.h"
 #include "server/requests.h"
+#include "server/server_impl.h"
 #include "server/source_stream.h"
 #include "service/mood_service.h"
 #include "service/sessions.h"
@@ -25,17 +26,6 @@ namespace {
 constexpr const char* kCookie = "mt_session";
 constexpr const char* kSessionHeader = "X-Moodtune-Session";
 thread_local std::chrono::steady_clock::time_point t_request_start;
-
-void send_error(httplib::Response& res, int status, const std::string& message) {
-  res.status = status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(json{{"error", message}}.dump(), "application/json");
-}
-
-void send_json(httplib::Response& res, const json& j) {
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(j.dump(), "application/json");
-}
 
 // Metric labels must not grow with ids or attacker-chosen paths.
 std::string route_label(const std::string& path) {
@@ -73,41 +63,15 @@ int http_status(ServiceError::Kind k) {
 
 }  // namespace
 
-struct MoodServer::Impl {
-  ServerParams p;
-  std::unique_ptr<MoodService> service;
-  std::vector<std::string> classes;
-
-  SessionStore sessions;
-  ServerMetrics metrics;
-  std::unique_ptr<SourceStream> source;
-  httplib::Server http;
-  std::atomic<bool> stopping{false};
-
-  // The page keeps its session id per tab (sessionStorage) and sends it in
-  // X-Moodtune-Session, so two tabs of one browser do not mix; the cookie
-  // serves clients without the header (curl, tools). Ids are always made
-  // by the server: an unknown id starts a new session with a new id.
-  std::shared_ptr<Session> session(const httplib::Request& req, httplib::Response& res) {
-    const bool by_header = req.has_header(kSessionHeader);
-    std::string id = by_header ? req.get_header_value(kSessionHeader) : cookie_value(req, kCookie);
-    auto s = sessions.get(id);
-    res.set_header(kSessionHeader, s->id);
-    if (s->id != id && !by_header)
-      res.set_header("Set-Cookie", std::string(kCookie) + "=" + s->id + "; Path=/; HttpOnly; SameSite=Strict");
-    return s;
-  }
-
-  std::unique_ptr<AccessPolicy> access;
-
-  void setup_routes();
-  void handle_frame(const httplib::Request& req, httplib::Response& res);
-  void handle_mood(const httplib::Request& req, httplib::Response& res);
-  void handle_recommendations(const httplib::Request& req, httplib::Response& res);
-  void handle_feedback(const httplib::Request& req, httplib::Response& res);
-  void handle_audio(const httplib::Request& req, httplib::Response& res);
-  void setup_source_routes();
-};
+std::shared_ptr<Session> MoodServer::Impl::session(const httplib::Request& req, httplib::Response& res) {
+  const bool by_header = req.has_header(kSessionHeader);
+  std::string id = by_header ? req.get_header_value(kSessionHeader) : cookie_value(req, kCookie);
+  auto s = sessions.get(id);
+  res.set_header(kSessionHeader, s->id);
+  if (s->id != id && !by_header)
+    res.set_header("Set-Cookie", std::string(kCookie) + "=" + s->id + "; Path=/; HttpOnly; SameSite=Strict");
+  return s;
+}
 
 MoodServer::MoodServer(ServerParams p) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
@@ -378,54 +342,6 @@ void MoodServer::Impl::handle_audio(const httplib::Request& req, httplib::Respon
   } catch (const ServiceError& e) {
     return send_error(res, http_status(e.kind()), e.what());
   }
-}
-
-void MoodServer::Impl::setup_source_routes() {
-  auto no_source = [](httplib::Response& res) {
-    send_error(res, 404, "no server-side source: start with `moodtune serve --source FILE|CAMERA_INDEX`");
-  };
-  http.Get("/api/source", [this, no_source](const httplib::Request&, httplib::Response& res) {
-    if (!source) return no_source(res);
-    auto snap = source->latest();
-    send_json(res, {{"source", source->source()}, {"status", snap.status}, {"seq", snap.seq}});
-  });
-  http.Get("/api/source/events", [this, no_source](const httplib::Request&, httplib::Response& res) {
-    if (!source) return no_source(res);
-    auto seq = std::make_shared<uint64_t>(0);
-    res.set_chunked_content_provider("text/event-stream", [this, seq](size_t, httplib::DataSink& sink) {
-      if (stopping) {
-        sink.done();
-        return true;
-      }
-      auto snap = source->wait_next(*seq, std::chrono::seconds(1));
-      std::string msg;
-      if (snap.seq > *seq && !snap.event_json.empty()) {
-        *seq = snap.seq;
-        msg = "data: " + snap.event_json + "\n\n";
-      } else {
-        msg = ": keep-alive\n\n";
-      }
-      return sink.write(msg.data(), msg.size());
-    });
-  });
-  http.Get("/api/source/stream.mjpeg", [this, no_source](const httplib::Request&, httplib::Response& res) {
-    if (!source) return no_source(res);
-    auto seq = std::make_shared<uint64_t>(0);
-    res.set_chunked_content_provider("multipart/x-mixed-replace; boundary=frame", [this, seq](size_t,
-                                                                                              httplib::DataSink& sink) {
-      if (stopping) {
-        sink.done();
-        return true;
-      }
-      auto snap = source->wait_next(*seq, std::chrono::seconds(1));
-      if (snap.seq <= *seq || !snap.jpeg) return sink.is_writable();
-      *seq = snap.seq;
-      std::string head =
-          "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: " + std::to_string(snap.jpeg->size()) + "\r\n\r\n";
-      return sink.write(head.data(), head.size()) && sink.write(snap.jpeg->data(), snap.jpeg->size()) &&
-             sink.write("\r\n", 2);
-    });
-  });
 }
 
 }  // namespace moodtune

@@ -52,6 +52,9 @@ struct ServerParams {
   size_t max_frame_bytes = 4u << 20;
   size_t max_json_bytes = 64u << 10;
   int timeout_s = 10;  // socket read/write timeout
+  // Open --source streams (events and MJPEG together): each holds a request
+  // thread for as long as it is watched.
+  int max_streams = 8;
   std::string default_listener = "you";
   // Keep unknown but well-formed session ids (several instances behind a
   // load balancer; see SessionStore). `serve` turns it on for PostgreSQL.

@@ -2,12 +2,18 @@
 // names (DNS rebinding), other sites' pages, bodies without or beyond their
 // limits, odd ranges, a catalogued file swapped for a symbolic link, and
 // what errors and health reveal. docs/security.md explains each defence.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -172,6 +178,75 @@ TEST_F(Security, HealthMetricsAndSessionsRevealNothingUseful) {
     ids.insert(id);
   }
   EXPECT_EQ(ids.size(), 50u);
+}
+
+// Opens a connection, sends `request` and reads up to the end of the
+// answer's headers; the connection stays open (a stream being watched).
+struct OpenStream {
+  int fd = -1;
+  std::string head;
+  ~OpenStream() {
+    if (fd >= 0) close(fd);
+  }
+};
+std::unique_ptr<OpenStream> open_stream(int port, const std::string& path) {
+  auto s = std::make_unique<OpenStream>();
+  s->fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{5, 0};
+  setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(s->fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return s;
+  const std::string req = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  (void)!send(s->fd, req.data(), req.size(), MSG_NOSIGNAL);
+  char c;
+  while (s->head.find("\r\n\r\n") == std::string::npos && read(s->fd, &c, 1) == 1) s->head += c;
+  return s;
+}
+
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream rest(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);  // utime, stime
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Streams hold a request thread each: they are capped, and one watching a
+// source without pictures waits instead of spinning a core.
+TEST(SecurityStreams, StreamsAreCappedAndAnIdleOneDoesNotSpin) {
+  auto dir = test::temp_dir("security-streams");
+  test::ServerProcess s(dir, {"--db", (dir / "x.db").string(), "--source", (dir / "missing.avi").string(),
+                              "--max-streams", "2"});
+  ASSERT_TRUE(s.running()) << s.stderr_text();
+  auto a = open_stream(s.port(), "/api/source/events");
+  auto b = open_stream(s.port(), "/api/source/stream.mjpeg");
+  EXPECT_EQ(status_line(a->head), "HTTP/1.1 200 OK") << a->head;
+  EXPECT_EQ(status_line(b->head), "HTTP/1.1 200 OK") << b->head;
+  auto third = open_stream(s.port(), "/api/source/events");
+  EXPECT_EQ(status_line(third->head), "HTTP/1.1 503 Service Unavailable") << third->head;
+  httplib::Client c("127.0.0.1", s.port());
+  c.set_read_timeout(1);
+  auto r = c.Get("/api/health");
+  ASSERT_TRUE(r) << "health within 1 s while the streams are open";
+  EXPECT_EQ(r->status, 200);
+
+  const double before = cpu_seconds(s.pid());
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_LT(cpu_seconds(s.pid()) - before, 0.5) << "the server is busy while its streams have nothing to send";
+
+  a.reset();  // the events stream notices at its next keep-alive
+  bool reopened = false;
+  for (int i = 0; i < 20 && !reopened; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    reopened = status_line(open_stream(s.port(), "/api/source/events")->head) == "HTTP/1.1 200 OK";
+  }
+  EXPECT_TRUE(reopened) << "a closed stream gives its slot back";
 }
 
 // Errors name what the client can do, not internals.
