@@ -39,6 +39,22 @@ Track read_track(Statement& s) {
   t.arousal_override = s.opt_real(21);
   return t;
 }
+
+// The 17 writable columns of a track, in the order both statements list
+// them (title .. mood_label), from parameter `first` on.
+void bind_track_fields(Statement& st, const Track& t, int first) {
+  int i = first;
+  for (const std::string* v : {&t.title, &t.artist, &t.album}) st.bind(i++, *v);
+  st.bind(i++, t.duration_ms);
+  st.bind(i++, t.popularity);
+  for (const std::optional<double>* v : {&t.valence, &t.energy, &t.tempo, &t.danceability, &t.acousticness,
+                                         &t.instrumentalness, &t.loudness, &t.speechiness, &t.liveness})
+    st.bind(i++, *v);
+  st.bind(i++, t.key);
+  st.bind(i++, t.mode);
+  st.bind(i++, t.mood_label);
+}
+
 }  // namespace
 
 Catalog::Catalog(const std::string& location, bool read_only) : db_(open_database(location, read_only)) {
@@ -56,10 +72,8 @@ Catalog::UpsertResult Catalog::upsert_track(const Track& t) {
         "tempo, "
         "danceability, acousticness, instrumentalness, loudness, speechiness, liveness, key, mode, mood_label) "
         "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING id");
-    ins.bind(1, t.source).bind(2, t.external_id).bind(3, t.title).bind(4, t.artist).bind(5, t.album);
-    ins.bind(6, t.duration_ms).bind(7, t.popularity).bind(8, t.valence).bind(9, t.energy).bind(10, t.tempo);
-    ins.bind(11, t.danceability).bind(12, t.acousticness).bind(13, t.instrumentalness).bind(14, t.loudness);
-    ins.bind(15, t.speechiness).bind(16, t.liveness).bind(17, t.key).bind(18, t.mode).bind(19, t.mood_label);
+    ins.bind(1, t.source).bind(2, t.external_id);
+    bind_track_fields(ins, t, 3);
     ins.step();
     r.id = ins.int64(0);
     ins.reset();
@@ -78,10 +92,8 @@ Catalog::UpsertResult Catalog::upsert_track(const Track& t) {
         "$11 OR "
         "loudness IS DISTINCT FROM $12 OR speechiness IS DISTINCT FROM $13 OR liveness IS DISTINCT FROM $14 OR "
         "key IS DISTINCT FROM $15 OR mode IS DISTINCT FROM $16 OR mood_label IS DISTINCT FROM $17)");
-    upd.bind(1, t.title).bind(2, t.artist).bind(3, t.album).bind(4, t.duration_ms).bind(5, t.popularity);
-    upd.bind(6, t.valence).bind(7, t.energy).bind(8, t.tempo).bind(9, t.danceability).bind(10, t.acousticness);
-    upd.bind(11, t.instrumentalness).bind(12, t.loudness).bind(13, t.speechiness).bind(14, t.liveness);
-    upd.bind(15, t.key).bind(16, t.mode).bind(17, t.mood_label).bind(18, r.id);
+    bind_track_fields(upd, t, 1);
+    upd.bind(18, r.id);
     upd.run();
     r.changed = db_->changes() > 0;
   }
