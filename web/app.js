@@ -32,8 +32,47 @@ async function api(path, options = {}) {
   const newSid = res.headers.get('X-Moodtune-Session');
   if (newSid) sessionStorage.setItem('moodtune-session', newSid);
   const body = await res.json().catch(() => ({}));
+  if (res.status === 401 && path !== '/api/login') showLogin();
   if (!res.ok) throw new Error(body.error || `${res.status} ${res.statusText}`);
   return body;
+}
+
+// ---- login (servers shared on the network have an access token) -------------
+function showLogin(message = '') {
+  $('login-panel').hidden = false;
+  $('login-status').textContent = message;
+}
+
+// The token becomes a session of this tab (header) and of this browser
+// (HttpOnly cookie, for <audio>); the page keeps no copy of the token.
+async function login(token, listener) {
+  const body = { token };
+  if (listener) body.listener = listener;
+  const res = await api('/api/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  $('login-panel').hidden = true;
+  $('login-token').value = '';
+  setStatus(`Logged in as ${res.listener}. Press “Start camera” to let moodtune see your face.`);
+  refreshRecommendations();
+  return res;
+}
+
+$('login-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  login($('login-token').value.trim(), $('login-listener').value.trim())
+    .catch((err) => showLogin(err.message));
+});
+
+// The login link: #login=TOKEN[&listener=NAME]. The fragment never reaches
+// the server or its logs; it is removed from the address bar and history
+// before anything else happens.
+async function loginFromLink() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('login');
+  if (!token) return;
+  history.replaceState(null, '', location.pathname + location.search);
+  try { await login(token, params.get('listener')); } catch (err) { showLogin(err.message); }
 }
 
 // ---- camera ---------------------------------------------------------------
@@ -299,6 +338,7 @@ $('strategy').addEventListener('change', refreshRecommendations);
 
 (async function init() {
   drawChart();
+  await loginFromLink();
   try {
     const health = await api('/api/health');
     if (health.source) startSourceMode();

@@ -63,7 +63,7 @@ ServerProcess::ServerProcess(std::string binary, const fs::path& dir, const std:
   all.insert(all.end(), args.begin(), args.end());
   pid_ = spawn_process(binary, all, out_, err_, dir);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  const std::regex re(R"(http://[\d.]+:(\d+)/)");
+  const std::regex re(R"(http://[^/\s]+:(\d+)/)");
   while (std::chrono::steady_clock::now() < deadline) {
     std::smatch m;
     const std::string out = slurp(out_);

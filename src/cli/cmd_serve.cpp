@@ -1,10 +1,13 @@
 // serve: the web app (HTTP server + browser page).
 #include <unistd.h>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <thread>
 
 #include "cli/commands.h"
+#include "common/secure_random.h"
+#include "server/access.h"
 #include "server/server.h"
 #include "storage/database.h"
 
@@ -14,8 +17,13 @@ namespace {
 int g_signal_pipe[2] = {-1, -1};
 void on_signal(int sig) { (void)!write(g_signal_pipe[1], &sig, sizeof sig); }
 
-bool is_loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+// The address a person types to reach this server: a name it answers to.
+std::string address_for_people(const ServerParams& p, int port) {
+  std::string host = !p.access.allowed_hosts.empty() ? p.access.allowed_hosts.front()
+                     : p.host == "0.0.0.0" || p.host == "::" ? "localhost"
+                                                             : p.host;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port) + "/";
 }
 }  // namespace
 
@@ -49,19 +57,41 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-streams", p->max_streams, "Open --source streams (events and MJPEG) at once")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  cmd->add_option("--token", p->access.token,
+                  "Access token: the API then answers only a browser logged in with the link serve prints, or "
+                  "Authorization: Bearer TOKEN. Made up and printed when listening beyond loopback without one "
+                  "(also read from MOODTUNE_TOKEN)")
+      ->envname("MOODTUNE_TOKEN");
+  cmd->add_option("--timeout", p->timeout_s,
+                  "Seconds a client may stall while sending; a request head must arrive within it, a whole "
+                  "request within 12 times it")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 300));
+  cmd->add_option("--max-client-connections", p->connection.max_per_client,
+                  "Open connections per client address (0 = no cap; behind a reverse proxy all come from it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 10000));
   add_detector_options(cmd, p->pipeline.detector);
-  cmd->callback([p, &exit_code] {
+  cmd->callback([p, cmd, &exit_code] {
     guarded(exit_code, [&] {
       p->adopt_session_ids = p->adopt_session_ids || is_postgres_url(p->db_path);
-      if (!is_loopback(p->host))
+      // Other machines may reach a non-loopback address: without a token of
+      // the operator's own, make one (an explicit empty --token is refused).
+      const bool local = is_loopback_host(p->host);
+      if (!local && p->access.token.empty() && cmd->count("--token") == 0 && !std::getenv("MOODTUNE_TOKEN"))
+        p->access.token = random_hex_128();
+      if (!local)
         std::fprintf(stderr,
-                     "warning: listening on %s: anyone who can reach this address can send frames and feedback. "
+                     "note: listening on %s: other machines reach the page; the API needs the login link below. "
                      "Browsers only allow the camera on http://localhost or https.\n",
                      p->host.c_str());
       MoodServer server(*p);  // loads model and catalog: errors stop us before binding
       int port = server.bind();
-      std::string shown = p->host == "0.0.0.0" ? "localhost" : p->host;
-      std::printf("moodtune is running: open http://%s:%d/ in your browser (Ctrl-C to stop)\n", shown.c_str(), port);
+      const std::string url = address_for_people(*p, port);
+      std::printf("moodtune is running: open %s in your browser (Ctrl-C to stop)\n", url.c_str());
+      if (!p->access.token.empty())
+        std::printf("login link (keep it private; it opens the API to whoever has it): %s#login=%s\n", url.c_str(),
+                    p->access.token.c_str());
       std::fflush(stdout);
       // Signals arrive on any thread (libraries start their own before we
       // could mask them), so the handler only writes to a pipe; a watcher

@@ -284,6 +284,19 @@ void Catalog::record_library_file(const LibraryFile& f, const std::string& featu
   st.run();
 }
 
+void Catalog::add_library_root(const std::string& dir) {
+  auto st = db_->prepare("INSERT INTO library_roots (path) VALUES ($1) ON CONFLICT (path) DO NOTHING");
+  st.bind(1, dir);
+  st.run();
+}
+
+std::vector<std::string> Catalog::library_roots() {
+  auto st = db_->prepare("SELECT path FROM library_roots ORDER BY path");
+  std::vector<std::string> out;
+  while (st.step()) out.push_back(st.text(0));
+  return out;
+}
+
 void Catalog::record_import(const std::string& file, int64_t rows, int64_t tracks) {
   // One row per file; an unchanged re-import leaves it as it was.
   auto st = db_->prepare(

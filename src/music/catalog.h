@@ -78,6 +78,10 @@ class Catalog {
   std::optional<LibraryFile> library_file(const std::string& path);
   void record_library_file(const LibraryFile& f, const std::string& features_json);
 
+  // Folders given to `library scan`: local files are served only from
+  // under one of them (stored as given; compare real paths).
+  void add_library_root(const std::string& dir);
+  std::vector<std::string> library_roots();
   void record_import(const std::string& file, int64_t rows, int64_t tracks);
 
   // Groups writes (an import, a scanned file with its track) so they land

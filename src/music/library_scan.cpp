@@ -146,6 +146,7 @@ LibraryScanResult scan_library(Catalog& catalog, const std::string& dir, const L
   LibraryScanResult result;
   std::vector<std::string> files = find_audio_files(dir);
   result.found = static_cast<int>(files.size());
+  catalog.add_library_root(fs::canonical(dir).string());  // what the server may serve from
 
   std::vector<std::string> todo;
   for (const auto& path : files) {

@@ -76,6 +76,33 @@ AccessPolicy::AccessPolicy(AccessParams p, const std::string& bound_host) : p_(s
     o = lower(o);
     hosts_.insert(host_name_of(host_port));
   }
+  const std::string& t = p_.token;
+  if (!t.empty() && (t.size() < 16 || t.size() > 256 || !std::all_of(t.begin(), t.end(), [](char c) {
+                       return c > ' ' && c < 127;
+                     })))
+    throw std::invalid_argument(
+        "--token needs 16-256 visible ASCII characters (e.g. from `openssl rand -hex 16`); leave it out and "
+        "serve makes one");
+  if (t.empty() && !is_loopback_host(bound.empty() ? "127.0.0.1" : bound))
+    throw std::invalid_argument("listening on " + bound_host +
+                                " lets other machines in, so it needs an access token: give --token, or leave "
+                                "it out and serve makes one and prints the login link");
+}
+
+bool AccessPolicy::token_matches(const std::string& candidate) const {
+  const std::string& t = p_.token;
+  if (t.empty()) return false;
+  // Constant time in the content; the length of the token is no secret.
+  unsigned char diff = candidate.size() == t.size() ? 0 : 1;
+  for (size_t i = 0; i < t.size(); ++i)
+    diff |= static_cast<unsigned char>(t[i] ^ (i < candidate.size() ? candidate[i] : 0));
+  return diff == 0;
+}
+
+bool AccessPolicy::bearer_matches(const std::string& authorization_header) const {
+  static const std::string kBearer = "Bearer ";
+  return authorization_header.size() > kBearer.size() && authorization_header.compare(0, kBearer.size(), kBearer) == 0 &&
+         token_matches(authorization_header.substr(kBearer.size()));
 }
 
 bool AccessPolicy::host_allowed(const std::string& host_header) const {

@@ -14,7 +14,8 @@
 // browser still sends Host: evil.example, so only answering known names
 // stops it. Origin then limits state changes to pages this server served
 // (or the public origin of a reverse proxy in front of it). Threat model
-// and the other defences: docs/security.md.
+// and the other defences: docs/security.md. A token guards everything else
+// when other machines can reach the port.
 // Immutable after construction: thread-safe.
 #pragma once
 #include <set>
@@ -26,13 +27,18 @@ namespace moodtune {
 struct AccessParams {
   std::vector<std::string> allowed_hosts;   // extra Host names (no port), e.g. "kiosk.lan"
   std::vector<std::string> public_origins;  // e.g. "https://music.example.org" (a reverse proxy's)
+  // With a token, the API answers only a session logged in with it
+  // (POST /api/login) or a request with "Authorization: Bearer TOKEN".
+  // Required when the server listens on anything but loopback.
+  std::string token;
 };
 
 class AccessPolicy {
  public:
   // bound_host: the address the server listens on (added to the known
   // names unless it is a wildcard). Throws std::invalid_argument for a
-  // malformed allowed host or public origin.
+  // malformed allowed host or public origin, a token shorter than 16
+  // characters, or a non-loopback bound_host without a token.
   AccessPolicy(AccessParams p, const std::string& bound_host);
 
   // `host_header` is the Host header as sent ("name", "name:port",
@@ -43,6 +49,11 @@ class AccessPolicy {
   // Host (the server's own page) or one of public_origins. "null" and
   // anything else are refused.
   bool origin_allowed(const std::string& origin, const std::string& host_header) const;
+  bool token_required() const { return !p_.token.empty(); }
+  // Compares in time independent of where the strings differ.
+  bool token_matches(const std::string& candidate) const;
+  // True for "Bearer TOKEN" with the right token.
+  bool bearer_matches(const std::string& authorization_header) const;
   const AccessParams& params() const { return p_; }
 
  private:

@@ -12,8 +12,9 @@ std::optional<Refusal> screen_request(const AccessPolicy& policy, const httplib:
   // API (the camera stream, a listener's history) is refused outright.
   if (api && req.get_header_value("Sec-Fetch-Site") == "cross-site")
     return Refusal{403, "requests from other sites are not accepted"};
-  if (req.path == "/metrics" && (!is_loopback_host(req.remote_addr) || req.has_header("X-Forwarded-For")))
-    return Refusal{403, "metrics are served to this machine only"};
+  if (req.path == "/metrics" && (!is_loopback_host(req.remote_addr) || req.has_header("X-Forwarded-For")) &&
+      !policy.bearer_matches(req.get_header_value("Authorization")))
+    return Refusal{403, "metrics are served to this machine, or with the access token"};
   if (req.method == "GET" || req.method == "HEAD") return std::nullopt;
 
   if (req.has_header("Origin") && !policy.origin_allowed(req.get_header_value("Origin"), host))

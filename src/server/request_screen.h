@@ -1,6 +1,6 @@
 // request_screen.h — the checks every request passes before routing and
 // before its body is read: a known Host, no other site's request to the
-// API, /metrics for this machine only, an allowed Origin and a declared
+// API, /metrics for this machine (or the token holder) only, an allowed Origin and a declared
 // body length for state changes.
 //
 //   if (auto no = moodtune::screen_request(policy, req, 4u << 20))

@@ -47,6 +47,21 @@ FeedbackRequest parse_feedback_request(const std::string& body, const std::strin
   return r;
 }
 
+LoginRequest parse_login_request(const std::string& body) {
+  json j = parse_object(body);
+  LoginRequest r;
+  if (j.contains("token")) {
+    if (!j["token"].is_string()) throw std::invalid_argument("token must be a string");
+    r.token = j["token"].get<std::string>();
+  }
+  if (j.contains("listener")) {
+    if (!j["listener"].is_string() || !valid_listener(j["listener"].get<std::string>()))
+      throw std::invalid_argument("listener must be 1-64 letters, digits, - _ or .");
+    r.listener = j["listener"].get<std::string>();
+  }
+  return r;
+}
+
 MoodRequest parse_mood_request(const std::string& body) {
   json j = parse_object(body);
   MoodRequest r;

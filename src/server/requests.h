@@ -26,6 +26,13 @@ struct FeedbackRequest {
 // {"track": ID, "action": "like" | "skip" | "played", "user"?: NAME}
 FeedbackRequest parse_feedback_request(const std::string& body, const std::string& default_user);
 
+struct LoginRequest {
+  std::string token;
+  std::string listener;  // empty = the server's default listener
+};
+// {"token": TOKEN, "listener"?: NAME}
+LoginRequest parse_login_request(const std::string& body);
+
 struct MoodRequest {
   bool clear = false;        // {"emotion": null}: back to the camera
   std::vector<float> probs;  // otherwise the manual mood (7 probabilities)

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include "common/emotions.h"
 #include "server/api_json.h"
@@ -23,8 +24,6 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr const char* kCookie = "mt_session";
-constexpr const char* kSessionHeader = "X-Moodtune-Session";
 thread_local std::chrono::steady_clock::time_point t_request_start;
 
 // Metric labels must not grow with ids or attacker-chosen paths.
@@ -39,19 +38,6 @@ std::string route_label(const std::string& path) {
   return "static";
 }
 
-std::string cookie_value(const httplib::Request& req, const std::string& name) {
-  std::string cookies = req.get_header_value("Cookie");
-  for (size_t pos = 0; pos < cookies.size();) {
-    size_t end = cookies.find(';', pos);
-    if (end == std::string::npos) end = cookies.size();
-    std::string part = cookies.substr(pos, end - pos);
-    part.erase(0, part.find_first_not_of(' '));
-    if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
-    pos = end + 1;
-  }
-  return {};
-}
-
 int http_status(ServiceError::Kind k) {
   switch (k) {
     case ServiceError::Kind::kBadInput: return 400;
@@ -63,22 +49,19 @@ int http_status(ServiceError::Kind k) {
 
 }  // namespace
 
-std::shared_ptr<Session> MoodServer::Impl::session(const httplib::Request& req, httplib::Response& res) {
-  const bool by_header = req.has_header(kSessionHeader);
-  std::string id = by_header ? req.get_header_value(kSessionHeader) : cookie_value(req, kCookie);
-  auto s = sessions.get(id);
-  res.set_header(kSessionHeader, s->id);
-  if (s->id != id && !by_header)
-    res.set_header("Set-Cookie", std::string(kCookie) + "=" + s->id + "; Path=/; HttpOnly; SameSite=Strict");
-  return s;
-}
-
 MoodServer::MoodServer(ServerParams p) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.p = std::move(p);
+  // One knob for slowness: a request head must arrive within the socket
+  // timeout, a whole request (a frame upload) within 12 times that.
+  s.p.connection.head_timeout = std::chrono::seconds(s.p.timeout_s);
+  s.p.connection.request_timeout = 12 * s.p.connection.head_timeout;
   s.sessions.set_adopt_ids(s.p.adopt_session_ids);
   if (!fs::is_directory(s.p.web_dir)) throw std::runtime_error("web folder not found: " + s.p.web_dir);
   s.access = std::make_unique<AccessPolicy>(s.p.access, s.p.host);
+  s.decode_budget = std::make_unique<MemoryBudget>(
+      s.p.decode_budget_bytes,
+      s.p.max_decodes > 0 ? s.p.max_decodes : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   // Everything that can fail at start fails here, before the port is bound.
   ServiceParams sp;
   sp.db_path = s.p.db_path;
@@ -106,6 +89,7 @@ int MoodServer::bind() {
   if (port <= 0)
     throw std::runtime_error("cannot listen on " + s.p.host + ":" + std::to_string(s.p.port) +
                              " (in use, or not an address of this machine)");
+  s.http.widen_backlog();
   return port;
 }
 
@@ -122,6 +106,7 @@ void MoodServer::stop() {
 }
 
 void MoodServer::Impl::setup_routes() {
+  http.set_limits(p.connection);
   http.new_task_queue = [n = p.http_threads] { return new httplib::ThreadPool(static_cast<size_t>(n)); };
   http.set_payload_max_length(std::max(p.max_frame_bytes, p.max_json_bytes));
   http.set_read_timeout(p.timeout_s);
@@ -138,13 +123,20 @@ void MoodServer::Impl::setup_routes() {
     t_request_start = std::chrono::steady_clock::now();
     // Who may talk to us and how much they may send, from the headers alone.
     const size_t limit = req.path == "/api/frames" ? p.max_frame_bytes : p.max_json_bytes;
-    const std::optional<Refusal> no = screen_request(*access, req, limit);
+    std::optional<Refusal> no = screen_request(*access, req, limit);
+    if (!no && !may_use_api(req)) {
+      no = Refusal{401, "log in first: open the login link `moodtune serve` printed, or send Authorization: Bearer TOKEN"};
+      res.set_header("WWW-Authenticate", "Bearer realm=\"moodtune\"");
+    }
     if (!no) return httplib::Server::HandlerResponse::Unhandled;
     send_error(res, no->status, no->message);
     if (no->close_connection) res.set_header("Connection", "close");
     metrics.add("moodtune_refused_total", 1, "status=\"" + std::to_string(no->status) + "\"");
     return httplib::Server::HandlerResponse::Handled;
   });
+  http.on_refused = [this](int status) {
+    metrics.add("moodtune_refused_total", 1, "status=\"" + std::to_string(status) + "\"");
+  };
   http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request_start).count();
     metrics.observe_request(route_label(req.path), req.method, res.status, secs);
@@ -154,6 +146,8 @@ void MoodServer::Impl::setup_routes() {
     std::string msg = "internal error";
     try {
       if (ep) std::rethrow_exception(ep);
+    } catch (const AccessDenied& e) {
+      return send_error(res, 403, e.what());
     } catch (const ServiceError& e) {
       // The database is down or saturated, or an id is unknown: say so, and fast.
       if (e.kind() == ServiceError::Kind::kUnavailable)
@@ -184,8 +178,10 @@ void MoodServer::Impl::setup_routes() {
   http.Get("/api/recommendations", [this](const auto& req, auto& res) { handle_recommendations(req, res); });
   http.Post("/api/feedback", [this](const auto& req, auto& res) { handle_feedback(req, res); });
   http.Get("/api/feedback", [this](const httplib::Request& req, httplib::Response& res) {
-    std::string user = req.has_param("user") ? req.get_param_value("user") : p.default_listener;
-    if (!valid_listener(user)) return send_error(res, 400, "user must be 1-64 letters, digits, - _ or .");
+    const std::string asked = req.has_param("user") ? req.get_param_value("user") : "";
+    if (!asked.empty() && !valid_listener(asked))
+      return send_error(res, 400, "user must be 1-64 letters, digits, - _ or .");
+    const std::string user = listener_for(req, asked);
     json items = json::array();
     for (const auto& h : service->history(user, 100))
       items.push_back({{"track", h.track_id}, {"action", h.action}, {"at", h.at}});
@@ -211,6 +207,7 @@ void MoodServer::Impl::setup_routes() {
     res.set_content(metrics.render(), "text/plain; version=0.0.4");
   });
   setup_source_routes();
+  setup_auth_routes();
   if (!http.set_mount_point("/", p.web_dir)) throw std::runtime_error("cannot serve " + p.web_dir);
 }
 
@@ -220,9 +217,19 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
     metrics.add("moodtune_errors_total", 1, "kind=\"bad_frame\"");
     return send_error(res, 415, "POST a JPEG or PNG image with Content-Type image/jpeg or image/png");
   }
+  // Pixels cost far more than the bytes that describe them (a 127 KB PNG
+  // can decode to 4096x4096): reserve their memory before decoding.
+  constexpr int64_t kMaxPixels = 4096ll * 4096, kBytesPerPixel = 8;
+  const ImageSize size = probe_image_size(req.body);
+  const int64_t pixels = size.known ? std::min<int64_t>(int64_t{size.width} * size.height, kMaxPixels) : kMaxPixels;
+  auto ticket = decode_budget->reserve(static_cast<size_t>(pixels * kBytesPerPixel), std::chrono::seconds(2));
+  if (!ticket) {
+    metrics.add("moodtune_errors_total", 1, "kind=\"decode_busy\"");
+    return send_error(res, 503, "the server is busy decoding other frames; send this one again");
+  }
   cv::Mat img;
   try {
-    img = decode_image(req.body, ImageLimits{p.max_frame_bytes, 4096ll * 4096});
+    img = decode_image(req.body, ImageLimits{p.max_frame_bytes, kMaxPixels});
   } catch (const ImageError& e) {
     metrics.add("moodtune_errors_total", 1, "kind=\"bad_frame\"");
     return send_error(res, 400, std::string("cannot use this frame: ") + e.what());
@@ -282,8 +289,9 @@ void MoodServer::Impl::handle_recommendations(const httplib::Request& req, httpl
       q.n = std::stoi(n, &used);
       if (used != n.size() || q.n < 1 || q.n > 50) throw std::invalid_argument("");
     }
-    q.listener = req.has_param("user") ? req.get_param_value("user") : p.default_listener;
-    if (!valid_listener(q.listener)) throw std::invalid_argument("user must be 1-64 letters, digits, - _ or .");
+    q.listener = req.has_param("user") ? req.get_param_value("user") : "";
+    if (req.has_param("user") && !valid_listener(q.listener))
+      throw std::invalid_argument("user must be 1-64 letters, digits, - _ or .");
     if (req.has_param("emotion")) {
       int idx = emotion_index(req.get_param_value("emotion"));
       if (idx < 0) throw std::invalid_argument("unknown emotion '" + req.get_param_value("emotion") + "'");
@@ -298,6 +306,7 @@ void MoodServer::Impl::handle_recommendations(const httplib::Request& req, httpl
   } catch (const std::exception& e) {
     return send_error(res, 400, std::string("bad query: ") + e.what());
   }
+  q.listener = listener_for(req, q.listener);
   std::shared_ptr<Session> s;
   if (!q.probs) s = session(req, res);
   const RecommendAnswer a = service->recommend_for(s.get(), q);
@@ -316,10 +325,11 @@ void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Res
     return send_error(res, 413, "JSON body over the limit of " + std::to_string(p.max_json_bytes) + " bytes");
   FeedbackRequest fb;
   try {
-    fb = parse_feedback_request(req.body, p.default_listener);
+    fb = parse_feedback_request(req.body, "");
   } catch (const std::exception& e) {
     return send_error(res, 400, std::string("bad feedback: ") + e.what());
   }
+  fb.user = listener_for(req, fb.user);
   try {
     service->record_feedback(fb.user, fb.track, fb.action, "web");  // committed before we answer
   } catch (const ServiceError& e) {

@@ -29,6 +29,7 @@
 
 #include "server/access.h"
 #include "server/metrics.h"
+#include "server/request_limits.h"
 #include "vision/pipeline.h"
 
 namespace moodtune {
@@ -51,7 +52,16 @@ struct ServerParams {
   AccessParams access;  // Host names and page origins besides this machine's own
   size_t max_frame_bytes = 4u << 20;
   size_t max_json_bytes = 64u << 10;
-  int timeout_s = 10;  // socket read/write timeout
+  // Decoded frames in flight: their pixels (estimated from the image header
+  // at 8 bytes per pixel: the picture, the decoder's own buffer, the grey
+  // copy) and how many at once. Beyond it a frame waits up to 2 s, then 503.
+  size_t decode_budget_bytes = 256u << 20;
+  int max_decodes = 0;  // 0 = one per core: more only compete for the same cores
+  int timeout_s = 10;  // socket read/write timeout; also the deadline of a request head (x12: whole request)
+  // Request heads (size, fields: 431), their deadline (408) and open
+  // connections per client address (503), enforced before cpp-httplib;
+  // its timeouts are set from timeout_s.
+  ConnectionLimits connection;
   // Open --source streams (events and MJPEG together): each holds a request
   // thread for as long as it is watched.
   int max_streams = 8;

@@ -4,12 +4,15 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "common/memory_budget.h"
 #include "server/access.h"
+#include "server/guarded_http.h"
 #include "server/metrics.h"
 #include "server/server.h"
 #include "server/source_stream.h"
@@ -29,6 +32,11 @@ inline void send_json(httplib::Response& res, const nlohmann::json& j) {
   res.set_content(j.dump(), "application/json");
 }
 
+// A request for another listener's data than the session's own: 403.
+struct AccessDenied : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct MoodServer::Impl {
   ServerParams p;
   std::unique_ptr<MoodService> service;
@@ -37,7 +45,7 @@ struct MoodServer::Impl {
   SessionStore sessions;
   ServerMetrics metrics;
   std::unique_ptr<SourceStream> source;
-  httplib::Server http;
+  GuardedHttpServer http;
   std::atomic<bool> stopping{false};
 
   // The page keeps its session id per tab (sessionStorage) and sends it in
@@ -45,8 +53,22 @@ struct MoodServer::Impl {
   // serves clients without the header (curl, tools). Ids are always made
   // by the server: an unknown id starts a new session with a new id.
   std::shared_ptr<Session> session(const httplib::Request& req, httplib::Response& res);
+  std::string session_id_of(const httplib::Request& req) const;
+
+  // The token holder: "Authorization: Bearer TOKEN".
+  bool is_operator(const httplib::Request& req) const;
+  // False when the server has a token and the request needs a login it lacks.
+  bool may_use_api(const httplib::Request& req);
+  // The listener a request acts for: a logged-in session's own (naming
+  // another throws AccessDenied); otherwise `requested`, or the default.
+  std::string listener_for(const httplib::Request& req, const std::string& requested);
+  // Counts a wrong token; false once too many came within a minute.
+  bool note_failed_login();
+  std::mutex login_mu;
+  std::deque<std::chrono::steady_clock::time_point> failed_logins;
 
   std::unique_ptr<AccessPolicy> access;
+  std::unique_ptr<MemoryBudget> decode_budget;
 
   // A slot for one open stream, given back when its response goes away;
   // nullptr when max_streams are open already.
@@ -73,6 +95,7 @@ struct MoodServer::Impl {
   void handle_feedback(const httplib::Request& req, httplib::Response& res);
   void handle_audio(const httplib::Request& req, httplib::Response& res);
   void setup_source_routes();
+  void setup_auth_routes();
 };
 
 }  // namespace moodtune

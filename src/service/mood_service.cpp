@@ -1,6 +1,8 @@
 #include "service/mood_service.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -216,6 +218,21 @@ HealthReport MoodService::health() {
   return h;
 }
 
+namespace {
+// Opens for reading with no symbolic link anywhere on the path (openat2's
+// RESOLVE_NO_SYMLINKS, so a folder swapped for a link after the checks
+// above is refused too); kernels before 5.6 refuse the last component only.
+// O_NONBLOCK: a FIFO put in the file's place must not hang the request.
+int open_no_symlinks(const std::string& path) {
+  open_how how{};
+  how.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  const long fd = ::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how);
+  if (fd >= 0 || errno != ENOSYS) return static_cast<int>(fd);
+  return ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+}
+}  // namespace
+
 AudioFile MoodService::audio_file(int64_t id) {
   using K = ServiceError::Kind;
   std::optional<Track> t =
@@ -223,14 +240,28 @@ AudioFile MoodService::audio_file(int64_t id) {
   // Only files the catalog knows are served: the id is the only input.
   if (!t) throw ServiceError(K::kNotFound, "unknown track id " + std::to_string(id));
   if (t->source != "local") throw ServiceError(K::kNotFound, "track " + std::to_string(id) + " plays through Spotify");
-  // O_NONBLOCK: a FIFO put in the file's place must not hang the request.
-  const int fd = ::open(t->external_id.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    const bool link = errno == ELOOP;
-    throw ServiceError(K::kNotFound, "the file of track " + std::to_string(id) +
-                                         (link ? " is a symbolic link, which is not served" : " is gone") +
-                                         "; rescan the library");
-  }
+  const std::string what = "the file of track " + std::to_string(id);
+  std::error_code ec;
+  if (fs::is_symlink(t->external_id, ec)) throw ServiceError(K::kNotFound, what + " is a symbolic link, which is not served");
+  const fs::path real = fs::canonical(t->external_id, ec);
+  if (ec) throw ServiceError(K::kNotFound, what + " is gone; rescan the library");
+  // A path in the catalog is not enough: it must lie, with every folder on
+  // the way resolved, under a folder the listener scanned (a CSV import or a
+  // swapped parent folder cannot point the server at other files).
+  const std::vector<std::string> roots =
+      with_catalog_errors("catalog unavailable: ", [&] { return impl_->catalogs->acquire()->library_roots(); });
+  const bool under_a_root = std::any_of(roots.begin(), roots.end(), [&](const std::string& r) {
+    std::error_code e;
+    const fs::path rel = real.lexically_relative(fs::weakly_canonical(r, e));
+    return !e && !rel.empty() && *rel.begin() != ".." && rel.is_relative();
+  });
+  if (!under_a_root)
+    throw ServiceError(K::kNotFound, what + " lies outside the scanned music folders; scan its folder with "
+                                            "`moodtune library scan DIR`");
+  const int fd = open_no_symlinks(real.string());
+  if (fd < 0)
+    throw ServiceError(K::kNotFound, what + (errno == ELOOP ? " is reached through a symbolic link, which is not served"
+                                                            : " is gone; rescan the library"));
   AudioFile f;
   f.fd = std::shared_ptr<const int>(new int(fd), [](const int* p) {
     ::close(*p);

@@ -37,6 +37,21 @@ std::shared_ptr<Session> SessionStore::get(const std::string& id) {
   return s;
 }
 
+std::shared_ptr<Session> SessionStore::rotate(const std::string& old_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(old_id);
+  expire_locked();
+  auto s = std::make_shared<Session>();
+  s->id = random_hex_128();
+  sessions_[s->id] = s;
+  return s;
+}
+
+void SessionStore::drop(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sessions_.erase(id);
+}
+
 size_t SessionStore::size() {
   std::lock_guard<std::mutex> lock(mu_);
   return sessions_.size();

@@ -37,6 +37,10 @@ struct Session {
   std::optional<std::vector<float>> manual;  // a listener's choice wins while set
   std::deque<MoodSample> history;            // the last `history_window`
   std::chrono::steady_clock::time_point last_seen = std::chrono::steady_clock::now();
+  // Set by a login: the session may use the API of a server with a token,
+  // and only as this listener (their likes, skips and history).
+  bool logged_in = false;
+  std::string listener;  // empty = not bound to one
 
   // The mood recommendations use: manual if set, else the camera's.
   const std::vector<float>& mood() const { return manual ? *manual : camera_mood; }
@@ -58,6 +62,11 @@ class SessionStore {
   // a fresh random id (ids are chosen by servers, not clients; see adopt_ids).
   std::shared_ptr<Session> get(const std::string& id);
   std::shared_ptr<Session> find(const std::string& id);  // nullptr if unknown
+  // A login: `old_id`'s session (if any) is dropped and a new one with a
+  // fresh id takes its place, so an id seen before the login is worth
+  // nothing after it (session fixation).
+  std::shared_ptr<Session> rotate(const std::string& old_id);
+  void drop(const std::string& id);
   void set_adopt_ids(bool on) {
     std::lock_guard<std::mutex> lock(mu_);
     adopt_ids_ = on;

@@ -29,7 +29,7 @@ function startServer(args) {
     let out = '', err = '';
     proc.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/http:\/\/([\d.]+):(\d+)\//);
+      const m = out.match(/http:\/\/([^/\s]+):(\d+)\//);
       if (m) resolve({ proc, url: `http://${m[1]}:${m[2]}` });
     });
     proc.stderr.on('data', (d) => { err += d; });
@@ -136,6 +136,42 @@ test('no camera: a clear message, and a mood set by hand drives the recommendati
     await shot(page, '4-no-camera-manual');
   } finally {
     await plain.close();
+  }
+});
+
+test('a server with a token: the page asks for the login link, the link logs in, audio plays with the cookie', async () => {
+  const token = 'e2e-token-0123456789abcdef';
+  const { proc, url } = await startServer(['--db', path.join(tmp, 'e2e.db'), '--token', token]);
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, bypassCSP: true });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(url + '/');
+    await page.waitForSelector('#login-panel:not([hidden])');
+    assert.equal(await page.$$eval('#recs li', (l) => l.length), 0, 'nothing from the API before the login');
+    await shot(page, '5-login-needed');
+
+    // A fresh tab (a hash change alone would not reload the page).
+    const linked = await context.newPage();
+    linked.on('pageerror', (e) => errors.push(e.message));
+    await linked.goto(url + `/#login=${token}&listener=alice`);
+    await linked.waitForSelector('#login-panel', { state: 'hidden' });
+    assert.equal(await linked.evaluate(() => location.hash), '', 'the token is gone from the address bar');
+    await linked.waitForSelector('#recs li');
+    // Bound to alice: her likes, not another listener's.
+    assert.equal(await linked.evaluate(async () => (await api('/api/feedback')).user), 'alice');
+    const other = await linked.evaluate(async () => (await fetch('/api/feedback?user=bob', {
+      headers: { 'X-Moodtune-Session': sessionStorage.getItem('moodtune-session') } })).status);
+    assert.equal(other, 403);
+    // <audio> sends no headers: the HttpOnly cookie carries the session.
+    await linked.click('#recs li:first-child button.play');
+    await linked.waitForFunction(() => document.getElementById('player').currentTime > 0.5, null, { timeout: 15000 });
+    assert.equal(await linked.evaluate(() => document.cookie), '', 'the session cookie is HttpOnly');
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    proc.kill('SIGTERM');
   }
 });
 

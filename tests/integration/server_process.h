@@ -29,6 +29,36 @@ class ServerProcess : public kit::ServerProcess {
       : kit::ServerProcess(MOODTUNE_BINARY, dir, args) {}
 };
 
+// A TCP connection to 127.0.0.1:port from `source` (another loopback
+// address, e.g. 127.0.0.2, plays a second client machine); -1 on failure.
+inline int connect_from(const char* source, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &src.sin_addr);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads what comes back on fd until the peer closes or `timeout` passes
+// without data.
+inline std::string read_all(int fd, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
 // Sends `request` as is to 127.0.0.1:port and returns what comes back until
 // the server closes or `timeout` passes without data (for requests an HTTP
 // client library would not send: bad Hosts, chunked floods, odd ranges).

@@ -7,6 +7,7 @@
 #include "../store_backends.h"
 #include "music/catalog.h"
 #include "music/mood.h"
+#include "storage/database.h"
 
 namespace moodtune {
 namespace {
@@ -92,6 +93,33 @@ TEST(LibraryErrors, CorruptFilesAreReportedAndTheRestIsScanned) {
   r = test::run_moodtune("library scan " + (dir / "nope").string() + " --db " + db);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not a folder"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace moodtune
+
+namespace moodtune {
+namespace {
+
+// A catalog scanned before schema v3 knows no library folders: the
+// migration takes each scanned file's own folder, so its files stay
+// playable without a rescan (and nothing else becomes playable).
+TEST(LibraryRootsMigration, AVersion2CatalogGetsItsScannedFilesFolders) {
+  auto dir = test::temp_dir("roots-migration");
+  const std::string db_path = (dir / "v2.db").string();
+  {
+    auto db = open_database(db_path);
+    for (int v = 1; v <= 2; ++v)
+      db->exec(test::slurp(fs::path(MOODTUNE_SOURCE_DIR) / "src/music/schema" / ("v" + std::to_string(v) + ".sqlite.sql")));
+    db->set_schema_version(2);
+    db->exec("INSERT INTO tracks (id, source, external_id, title, artist) VALUES (1, 'local', '/music/a/x.ogg', 'x', ''), "
+             "(2, 'local', '/music/b/c/y.ogg', 'y', '')");
+    db->exec("INSERT INTO library_files (path, size, mtime_ns, analysis_version, track_id) VALUES "
+             "('/music/a/x.ogg', 1, 1, 1, 1), ('/music/b/c/y.ogg', 1, 1, 1, 2)");
+  }
+  Catalog cat(db_path);
+  EXPECT_EQ(cat.schema_version(), 3);
+  EXPECT_EQ(cat.library_roots(), (std::vector<std::string>{"/music/a", "/music/b/c"}));
 }
 
 }  // namespace

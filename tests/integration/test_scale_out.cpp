@@ -32,7 +32,9 @@ std::vector<std::string> serve_args(const std::string& url) {
           "--model",     test::model_path(),
           "--web",       std::string(MOODTUNE_SOURCE_DIR) + "/web",
           "--pipelines", "1",
-          "--threads",   "8"};
+          "--threads",   "8",
+          // Behind nginx every connection comes from 127.0.0.1 (deploy/nginx/moodtune.conf).
+          "--max-client-connections", "0"};
 }
 
 // Sends each request to the next instance in turn; an instance that does not

@@ -1,0 +1,56 @@
+// memory_budget.h — a shared allowance of bytes and of concurrent users,
+// for work whose memory depends on untrusted input (decoding uploaded
+// images): each caller reserves its estimate before it starts and gives it
+// back when done; when the allowance is spent, callers wait a bounded time
+// and are then refused, instead of the process growing without bound.
+//
+//   moodtune::MemoryBudget budget(256u << 20, 4);      // 256 MiB, 4 at once
+//   auto ticket = budget.reserve(w * h * 6, std::chrono::seconds(2));
+//   if (!ticket) return busy();                      // 503: try again
+//   decode(...);                                     // ticket released at scope end
+//
+// Thread-safe.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+
+namespace moodtune {
+
+class MemoryBudget {
+ public:
+  MemoryBudget(size_t bytes, int max_users);
+  MemoryBudget(const MemoryBudget&) = delete;
+  MemoryBudget& operator=(const MemoryBudget&) = delete;
+
+  // Holds `bytes` of the allowance and one of the users until destroyed.
+  class Ticket {
+   public:
+    ~Ticket();
+    Ticket(const Ticket&) = delete;
+    Ticket& operator=(const Ticket&) = delete;
+
+   private:
+    friend class MemoryBudget;
+    Ticket(MemoryBudget& b, size_t bytes) : budget_(b), bytes_(bytes) {}
+    MemoryBudget& budget_;
+    size_t bytes_;
+  };
+  // nullptr when `bytes` exceeds the whole allowance (at once) or the
+  // allowance is not free within `wait`.
+  std::unique_ptr<Ticket> reserve(size_t bytes, std::chrono::milliseconds wait);
+  size_t in_use() const;
+
+ private:
+  void release(size_t bytes);
+  const size_t total_;
+  const int max_users_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  size_t used_ = 0;
+  int users_ = 0;
+};
+
+}  // namespace moodtune
