@@ -201,24 +201,9 @@ function showMood(mood) {
 }
 
 function drawChart() {
-  const ctx = chart.getContext('2d'), W = chart.width, H = chart.height, now = Date.now();
-  ctx.clearRect(0, 0, W, H);
-  ctx.strokeStyle = '#ccc'; ctx.lineWidth = 1;
-  ctx.beginPath(); ctx.moveTo(0, H / 2); ctx.lineTo(W, H / 2); ctx.stroke();
-  ctx.fillStyle = '#888'; ctx.font = '11px system-ui, sans-serif';
-  ctx.fillText('+1', 2, 11); ctx.fillText('−1', 2, H - 3); ctx.fillText('now', W - 24, H - 3); ctx.fillText('−60 s', 22, H - 3);
-  const x = (t) => W - ((now - t) / HISTORY_MS) * W, y = (v) => H / 2 - v * (H / 2 - 6);
-  for (const [key, color] of [['valence', '#d9822b'], ['arousal', '#3367d6']]) {
-    ctx.strokeStyle = color; ctx.lineWidth = 2; ctx.beginPath();
-    state.history.forEach((p, i) => (i ? ctx.lineTo(x(p.t), y(p[key])) : ctx.moveTo(x(p.t), y(p[key]))));
-    ctx.stroke();
-  }
-  // Emotion changes are labelled where they happen.
-  ctx.fillStyle = '#333';
-  let last = null;
-  for (const p of state.history) {
-    if (p.emotion !== last) { ctx.fillText(p.emotion, Math.min(W - 50, x(p.t) + 2), 24); last = p.emotion; }
-  }
+  const drawn = drawMoodChart(chart, state.history, Date.now(), HISTORY_MS);
+  drawEmotionLegend($('emotion-legend'), drawn.emotions);
+  chart.dataset.labels = JSON.stringify(drawn.labels);
 }
 
 async function setManualMood() {

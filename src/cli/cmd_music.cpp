@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "common/emotions.h"
 #include "music/csv_import.h"
+#include "music/mood.h"
 #include "music/recommender.h"
 
 namespace moodtune::cli {
@@ -98,6 +99,47 @@ void add_catalog_command(CLI::App& app, int& exit_code) {
       for (const auto& [g, n] : s.top_genres) std::cout << " " << g << " " << n;
       std::cout << "\n  imports:\n";
       for (const auto& [f, n] : s.imports) std::cout << "    " << f << " (" << n << " tracks)\n";
+      return 0;
+    });
+  });
+  auto* list = cmd->add_subcommand("list", "Every track with where it sits in the mood plane (to check and correct)");
+  auto list_json = std::make_shared<bool>(false);
+  list->add_option("--db", *db, kDbHelp)->capture_default_str();
+  list->add_flag("--json", *list_json, "JSON output (one array)");
+  list->callback([db, list_json, &exit_code] {
+    guarded(exit_code, [&] {
+      if (!is_postgres_url(*db) && !fs::exists(*db))
+        throw std::runtime_error(*db + ": no catalog yet (run `moodtune catalog import FILE.csv`)");
+      Catalog cat(*db, true);
+      const std::vector<Track> tracks = cat.all_tracks();
+      json out = json::array();
+      for (const Track& t : tracks) {
+        const std::optional<VA> va = track_va(t);
+        const bool corrected = t.valence_override && t.arousal_override;
+        if (*list_json) {
+          json j = {{"id", t.id},         {"title", t.title},
+                    {"artist", t.artist}, {"source", t.source},
+                    {"valence", va ? json(va->valence) : json(nullptr)},
+                    {"arousal", va ? json(va->arousal) : json(nullptr)},
+                    {"mood_from", corrected ? "correction" : va ? "features" : "unknown"}};
+          if (!t.mood_label.empty()) j["mood_label"] = t.mood_label;
+          out.push_back(j);
+          continue;
+        }
+        char line[64];
+        if (va)
+          std::snprintf(line, sizeof line, "%+6.2f %+6.2f%s", va->valence, va->arousal, corrected ? " *" : "  ");
+        else
+          std::snprintf(line, sizeof line, "%15s", "unknown");
+        std::cout << std::string(6 - std::min<size_t>(6, std::to_string(t.id).size()), ' ') << t.id << "  " << line
+                  << "  " << (t.source == "local" ? "local  " : "spotify") << "  " << t.title << " — " << t.artist
+                  << (t.mood_label.empty() ? "" : "  [" + t.mood_label + "]") << "\n";
+      }
+      if (*list_json)
+        std::cout << out.dump(1) << "\n";
+      else
+        std::cout << tracks.size() << " tracks; columns: id, valence, arousal (* = your correction: `moodtune "
+                                      "catalog mood`), source, title — artist [mood label]\n";
       return 0;
     });
   });

@@ -1,11 +1,12 @@
 #include "music/mood.h"
 
+#include "music/mood_map.h"
+
 namespace moodtune {
 
 std::optional<VA> track_va(const Track& t) {
   if (t.valence_override && t.arousal_override) return VA{*t.valence_override, *t.arousal_override};
-  if (!t.valence || !t.energy) return std::nullopt;
-  return va_from_unit(*t.valence, *t.energy);
+  return mood_map(t);
 }
 
 }  // namespace moodtune

@@ -12,8 +12,9 @@
 
 namespace moodtune {
 
-// Spotify's valence and energy in [0, 1] -> [-1, 1]; a listener's override
-// wins. nullopt when the track has neither.
+// A listener's correction if any, else the mood map's estimate from the
+// track's features (music/mood_map.h). nullopt when it has neither valence
+// nor energy.
 std::optional<VA> track_va(const Track& t);
 
 }  // namespace moodtune

@@ -12,6 +12,11 @@
 
 namespace moodtune {
 
+namespace {
+// Beyond this distance in the plane a pick is "the closest", not "a match".
+constexpr double kFarFromTarget = 0.45;
+}  // namespace
+
 std::optional<Strategy> parse_strategy(const std::string& s) {
   if (s == "match") return Strategy::kMatch;
   if (s == "uplift") return Strategy::kUplift;
@@ -79,8 +84,18 @@ TrackIndex::TrackIndex(std::vector<Track> tracks, int64_t catalog_version)
     std::string lower_artist;
     for (char c : t.artist) lower_artist += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     e.song_key = lower_artist + "\n" + normalise_title(t.title);
+    entry_of_[t.id] = entries_.size();
     entries_.push_back(std::move(e));
   }
+}
+
+VA neutral_target(const std::vector<VA>& liked) {
+  if (liked.empty()) return kNeutralEasyGoing;
+  VA mean{0, 0};
+  for (const VA& v : liked) mean.valence += v.valence / static_cast<double>(liked.size()),
+                            mean.arousal += v.arousal / static_cast<double>(liked.size());
+  const double w = static_cast<double>(liked.size()) / (static_cast<double>(liked.size()) + 3.0);
+  return {w * mean.valence + (1 - w) * kNeutralEasyGoing.valence, w * mean.arousal + (1 - w) * kNeutralEasyGoing.arousal};
 }
 
 std::vector<VA> strategy_targets(VA mood, Strategy s, int n) {
@@ -125,8 +140,15 @@ std::vector<Recommendation> TrackIndex::rank(VA mood, const RecommendParams& p, 
     bonus[i] = b;
   }
 
-  const std::vector<VA> goal = strategy_targets(mood, p.strategy, p.n);
   const std::string mood_name = p.mood_name.empty() ? nearest_emotion(mood) : p.mood_name;
+  std::vector<VA> goal = strategy_targets(mood, p.strategy, p.n);
+  const bool neutral = p.strategy == Strategy::kMatch && mood_name == "neutral";
+  if (neutral) {
+    std::vector<VA> liked;
+    for (const auto& [id, w] : who.tracks)
+      if (auto it = entry_of_.find(id); w > 0 && it != entry_of_.end()) liked.push_back(entries_[it->second].va);
+    std::fill(goal.begin(), goal.end(), neutral_target(liked));
+  }
   std::vector<Recommendation> out;
   std::unordered_map<int, int> per_artist;
   std::unordered_set<std::string> songs;
@@ -188,11 +210,19 @@ std::vector<Recommendation> TrackIndex::rank(VA mood, const RecommendParams& p, 
     r.target = target;
     r.score = best;
     char buf[200];
-    if (p.strategy == Strategy::kMatch)
-      std::snprintf(buf, sizeof buf, "matches your %s mood (valence %+.2f, energy %+.2f)", mood_name.c_str(),
+    // Say so when the library has nothing near: the nearest is not a match.
+    const bool far = std::hypot(e.va.valence - target.valence, e.va.arousal - target.arousal) > kFarFromTarget;
+    if (p.strategy == Strategy::kMatch && neutral)
+      std::snprintf(buf, sizeof buf, "%s for a neutral mood (valence %+.2f, energy %+.2f)",
+                    far ? "the closest to your usual taste in your library" : "your usual taste", e.va.valence,
+                    e.va.arousal);
+    else if (p.strategy == Strategy::kMatch)
+      std::snprintf(buf, sizeof buf, "%s %s mood%s (valence %+.2f, energy %+.2f)",
+                    far ? "the closest to your" : "matches your", mood_name.c_str(), far ? " in your library" : "",
                     e.va.valence, e.va.arousal);
     else if (p.strategy == Strategy::kCalm)
-      std::snprintf(buf, sizeof buf, "calming: gentle and pleasant (valence %+.2f, energy %+.2f)", e.va.valence,
+      std::snprintf(buf, sizeof buf, "%s (valence %+.2f, energy %+.2f)",
+                    far ? "the calmest pleasant track in your library" : "calming: gentle and pleasant", e.va.valence,
                     e.va.arousal);
     else
       std::snprintf(buf, sizeof buf, "step %d of %d from %s toward content (valence %+.2f, energy %+.2f)", pos + 1, p.n,

@@ -48,6 +48,15 @@ const char* strategy_name(Strategy s);
 inline constexpr VA kUpliftGoal{0.60, -0.15};
 inline constexpr VA kCalmTarget{0.45, -0.55};
 
+// What a neutral face gets under `match` (a product decision, docs/music.md):
+// a neutral face says little about the mood, so not the dead centre of the
+// plane (where, in Spotify's features, unsure and sad songs crowd) but the
+// listener's own taste: the mean position of the tracks they liked, pulled
+// toward this easy-going point (mildly pleasant, medium energy) while they
+// have liked few tracks (weight likes / (likes + 3)).
+inline constexpr VA kNeutralEasyGoing{0.35, 0.0};
+VA neutral_target(const std::vector<VA>& liked);
+
 // Per-position targets for a strategy (uplift moves from mood to the goal).
 std::vector<VA> strategy_targets(VA mood, Strategy s, int n);
 
@@ -93,6 +102,7 @@ class TrackIndex {
   std::vector<Entry> entries_;
   std::vector<std::string> genres_, artists_;
   std::unordered_map<std::string, int> genre_id_, artist_id_;
+  std::unordered_map<int64_t, size_t> entry_of_;  // track id -> entries_ index
 };
 
 // The current TrackIndex for a catalog, rebuilt when the catalog's version

@@ -9,7 +9,8 @@
 // Endpoints (JSON unless noted): POST /api/frames (a JPEG or PNG; faces and
 // the session's smoothed mood), GET|POST /api/mood, GET /api/recommendations,
 // POST /api/feedback, GET /api/tracks/ID/audio (local files, HTTP ranges),
-// GET /api/health, GET /metrics (Prometheus text), and in --source mode
+// POST /api/login|logout (with an access token), GET /api/health,
+// GET /metrics (Prometheus text), and in --source mode
 // GET /api/source/stream.mjpeg and /api/source/events (server-sent events).
 // Static files of the page come from web_dir.
 //
@@ -19,7 +20,10 @@
 // other sites' subresource requests to the API are refused; no CORS headers
 // are sent; a body needs a Content-Length within its route's limit, checked
 // before it is read (411, 413); session ids are 128 random bits from the
-// kernel; /metrics answers this machine only; errors name what was wrong
+// kernel; /metrics answers this machine (or the token) only; beyond
+// loopback an access token is required and a logged-in session acts for its
+// own listener only; request heads, deadlines, connections per address and
+// decode memory are bounded (guarded_http.h); errors name what was wrong
 // with the request, never paths or internals.
 // Thread safety: run() serves requests on a pool of threads; stop() may be
 // called from any thread and lets in-flight requests finish.

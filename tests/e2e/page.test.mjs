@@ -94,6 +94,20 @@ test('camera: boxes, happy then sad, recommendations follow, like is stored, a t
   const history = await page.evaluate(async () => (await api('/api/mood')).history.map((h) => h.emotion));
   assert.ok(history.includes('happy') && history.includes('sad'), `mood history: ${history}`);
 
+  // The chart's emotion names never overlap, however often the mood
+  // changes: a minute that flips every 300 ms names only runs wide enough.
+  const flips = await page.evaluate(() => {
+    const now = Date.now(), names = ['happy', 'sad', 'surprise', 'neutral'];
+    const history = Array.from({ length: 200 }, (_, i) => ({
+      t: now - 60000 + i * 300, valence: 0, arousal: 0, emotion: names[Math.floor(i / (i < 150 ? 1 : 25)) % 4] }));
+    return drawMoodChart(document.getElementById('mood-chart'), history, now, 60000);
+  });
+  assert.ok(flips.labels.length >= 1 && flips.labels.length < 10, JSON.stringify(flips.labels));
+  for (let i = 1; i < flips.labels.length; i++)
+    assert.ok(flips.labels[i].x0 >= flips.labels[i - 1].x1, `labels overlap: ${JSON.stringify(flips.labels)}`);
+  assert.deepEqual(flips.emotions.sort(), ['happy', 'neutral', 'sad', 'surprise']);
+  assert.match(await page.textContent('#emotion-legend'), /happy/);
+
   // Like the first track: stored, as the API shows.
   const first = await page.$eval('#recs li', (li) => Number(li.dataset.trackId));
   await page.click('#recs li:first-child button.like');

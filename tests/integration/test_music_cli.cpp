@@ -65,6 +65,32 @@ TEST_P(MusicCli, ImportRecommendFeedbackAndErrors) {
   EXPECT_NE(r.out.find("tracks 686"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("history entries 1"), std::string::npos) << r.out;
 
+  // catalog list: every track with its place in the mood plane and label;
+  // a correction shows as such.
+  r = test::run_moodtune("catalog mood --track " + std::to_string(first) + " --valence 0.5 --arousal -0.25" + db);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = test::run_moodtune("catalog list --json" + db);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto list = nlohmann::json::parse(r.out);
+  ASSERT_EQ(list.size(), 686u);
+  int corrected = 0;
+  for (const auto& t : list) {
+    ASSERT_TRUE(t["valence"].is_number() && t["arousal"].is_number()) << t;
+    EXPECT_GE(t["valence"].get<double>(), -1.0);
+    EXPECT_LE(t["arousal"].get<double>(), 1.0);
+    EXPECT_TRUE(t.contains("mood_label") && t.contains("title") && t.contains("artist") && t["source"] == "spotify");
+    if (t["id"] == first) {
+      EXPECT_EQ(t["mood_from"], "correction");
+      EXPECT_DOUBLE_EQ(t["valence"].get<double>(), 0.5);
+      EXPECT_DOUBLE_EQ(t["arousal"].get<double>(), -0.25);
+      ++corrected;
+    }
+  }
+  EXPECT_EQ(corrected, 1);
+  r = test::run_moodtune("catalog list" + db);
+  EXPECT_NE(r.out.find("686 tracks"), std::string::npos) << r.out.substr(r.out.size() - 200);
+  EXPECT_NE(r.out.find("+0.50  -0.25 *"), std::string::npos);
+
   // Bad rows are reported with line numbers and the exit code says so.
   std::ofstream(dir / "bad.csv")
       << "track_id,track_name,track_artist,valence,energy\nX1,Song,Artist,0.5,0.5\nX2,,Artist,0.5,0.5\n";
