@@ -296,6 +296,32 @@ player.addEventListener('ended', () => {
   playIndex(state.current + 1);
 });
 
+// ---- playlists ---------------------------------------------------------------
+// Downloaded with this tab's session (a plain link would carry only the
+// cookie), then saved from a blob.
+async function savePlaylist(from, format) {
+  const params = new URLSearchParams({ from, format, strategy: $('strategy').value });
+  const res = await fetch(`/api/playlist?${params}`, {
+    credentials: 'same-origin',
+    headers: { 'X-Moodtune-Session': sessionStorage.getItem('moodtune-session') || 'new' },
+  });
+  if (!res.ok) {
+    const body = await res.json().catch(() => ({}));
+    setStatus(`Could not save the playlist: ${body.error || res.status}`, true);
+    return;
+  }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `moodtune-${from}.${format}`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+document.querySelectorAll('.save-playlist').forEach((b) =>
+  b.addEventListener('click', () => savePlaylist(b.dataset.from, b.dataset.format)));
+
 // ---- server-side source mode (kiosk) ----------------------------------------
 function startSourceMode() {
   state.sourceMode = true;

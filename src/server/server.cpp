@@ -29,7 +29,7 @@ thread_local std::chrono::steady_clock::time_point t_request_start;
 // Metric labels must not grow with ids or attacker-chosen paths.
 std::string route_label(const std::string& path) {
   static const char* kRoutes[] = {"/api/frames", "/api/mood", "/api/recommendations", "/api/feedback",
-                                  "/api/health", "/metrics",  "/api/source/events",   "/api/source/stream.mjpeg",
+                                  "/api/health", "/metrics",  "/api/source/events",   "/api/source/stream.mjpeg", "/api/playlist",
                                   "/api/source"};
   for (const char* r : kRoutes)
     if (path == r) return r;
@@ -208,6 +208,7 @@ void MoodServer::Impl::setup_routes() {
   });
   setup_source_routes();
   setup_auth_routes();
+  setup_playlist_routes();
   if (!http.set_mount_point("/", p.web_dir)) throw std::runtime_error("cannot serve " + p.web_dir);
 }
 

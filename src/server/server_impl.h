@@ -96,6 +96,7 @@ struct MoodServer::Impl {
   void handle_audio(const httplib::Request& req, httplib::Response& res);
   void setup_source_routes();
   void setup_auth_routes();
+  void setup_playlist_routes();
 };
 
 }  // namespace moodtune

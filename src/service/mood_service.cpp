@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "music/catalog_pool.h"
@@ -202,6 +203,20 @@ void MoodService::record_feedback(const std::string& listener, int64_t track, Fe
 std::vector<HistoryEntry> MoodService::history(const std::string& listener, int limit) {
   return with_catalog_errors("history unavailable: ",
                              [&] { return impl_->catalogs->acquire()->history(listener, limit); });
+}
+
+std::vector<Track> MoodService::played_tracks(const std::string& listener, int limit) {
+  return with_catalog_errors("history unavailable: ", [&] {
+    auto cat = impl_->catalogs->acquire();
+    std::vector<Track> out;
+    std::set<int64_t> seen;
+    for (const auto& h : cat->history(listener, 10000)) {
+      if (h.action == "skip" || !seen.insert(h.track_id).second) continue;
+      if (auto t = cat->find_track(h.track_id)) out.push_back(std::move(*t));
+      if (static_cast<int>(out.size()) >= limit) break;
+    }
+    return out;
+  });
 }
 
 HealthReport MoodService::health() {

@@ -112,6 +112,8 @@ class MoodService {
   void record_feedback(const std::string& listener, int64_t track, FeedbackAction action,
                        const std::string& context = {});
   std::vector<HistoryEntry> history(const std::string& listener, int limit = 100);
+  // What the listener played or liked (not skipped), newest first, once each.
+  std::vector<Track> played_tracks(const std::string& listener, int limit = 100);
   HealthReport health();
   // A local track's file; kNotFound for unknown ids, Spotify tracks and
   // files that are gone.

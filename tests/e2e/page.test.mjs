@@ -115,6 +115,12 @@ test('camera: boxes, happy then sad, recommendations follow, like is stored, a t
   const fb = await (await fetch(`${base}/api/feedback`)).json();
   assert.ok(fb.feedback.some((f) => f.track === first && f.action === 'like'), JSON.stringify(fb));
 
+  // The list as a playlist file for other players.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.save-playlist[data-format="m3u8"][data-from="list"]')]);
+  const m3u = fs.readFileSync(await download.path(), 'utf8');
+  assert.match(m3u, /^#EXTM3U/);
+  assert.match(m3u, new RegExp(`${base}/api/tracks/\\d+/audio`));
+
   // Play a local track: its current time advances.
   await page.click('#recs li:first-child button.play');
   await page.waitForFunction(() => document.getElementById('player').currentTime > 0.5, null, { timeout: 15000 });

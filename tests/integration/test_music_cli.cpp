@@ -91,6 +91,26 @@ TEST_P(MusicCli, ImportRecommendFeedbackAndErrors) {
   EXPECT_NE(r.out.find("686 tracks"), std::string::npos) << r.out.substr(r.out.size() - 200);
   EXPECT_NE(r.out.find("+0.50  -0.25 *"), std::string::npos);
 
+  // Playlists for other players: a list for an emotion, and what ana played.
+  r = test::run_moodtune("playlist export --emotion sad -n 5 --format xspf" + db);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("<playlist version=\"1\""), std::string::npos);
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n') > 5, true);
+  size_t tracks = 0;
+  for (size_t pos = 0; (pos = r.out.find("<track>", pos)) != std::string::npos; ++pos) ++tracks;
+  EXPECT_EQ(tracks, 5u);
+  const std::string m3u = (dir / "played.m3u8").string();
+  r = test::run_moodtune("playlist export --played --user ana --out " + m3u + db);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string played = test::slurp(m3u);
+  EXPECT_EQ(played.rfind("#EXTM3U", 0), 0u);
+  EXPECT_NE(played.find("https://open.spotify.com/track/"), std::string::npos) << played;
+  r = test::run_moodtune("playlist export --played --user nobody" + db);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no tracks"), std::string::npos) << r.err;
+  r = test::run_moodtune("playlist export --emotion sad --format pls" + db);
+  EXPECT_EQ(r.exit_code, 2);
+
   // Bad rows are reported with line numbers and the exit code says so.
   std::ofstream(dir / "bad.csv")
       << "track_id,track_name,track_artist,valence,energy\nX1,Song,Artist,0.5,0.5\nX2,,Artist,0.5,0.5\n";

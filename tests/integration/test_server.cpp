@@ -236,6 +236,31 @@ TEST_F(Server, RecommendationsFeedbackAndAudioWithRanges) {
   EXPECT_EQ(c.Get("/api/tracks/987654/audio")->status, 404);
 }
 
+TEST_F(Server, PlaylistsOfTheCurrentListAndOfWhatWasPlayed) {
+  auto c = client();
+  auto r = c.Get("/api/playlist?format=m3u8&strategy=calm", {{"X-Moodtune-Session", "new"}});
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "audio/x-mpegurl; charset=utf-8");
+  EXPECT_NE(r->get_header_value("Content-Disposition").find("moodtune-list.m3u8"), std::string::npos);
+  EXPECT_EQ(r->body.rfind("#EXTM3U", 0), 0u);
+  const std::string audio = "http://127.0.0.1:" + std::to_string(server_->port()) + "/api/tracks/";
+  EXPECT_NE(r->body.find(audio), std::string::npos) << "local files by this server's URL: " << r->body;
+  // Each local entry plays from that URL.
+  const size_t at = r->body.find(audio);
+  const std::string url = r->body.substr(at, r->body.find('\n', at) - at);
+  EXPECT_EQ(c.Get(url.substr(url.find("/api/")))->status, 200) << url;
+  // What was played: nothing yet for a new listener, then the played track.
+  r = c.Get("/api/playlist?from=played&format=xspf&user=pl");
+  EXPECT_EQ(r->status, 404);
+  ASSERT_EQ(c.Post("/api/feedback", R"({"track": 1, "action": "played", "user": "pl"})", "application/json")->status,
+            200);
+  r = c.Get("/api/playlist?from=played&format=xspf&user=pl");
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find("<trackList>"), std::string::npos);
+  EXPECT_EQ(c.Get("/api/playlist?format=pls")->status, 400);
+  EXPECT_EQ(c.Get("/api/playlist?from=elsewhere")->status, 400);
+}
+
 TEST_F(Server, StaticFilesAreConfinedToTheWebFolder) {
   auto c = client();
   auto r = c.Get("/");

@@ -58,7 +58,7 @@ class Hostile : public ::testing::Test {
   void SetUp() override {
     dir_ = test::temp_dir("hostile");
     server_ = std::make_unique<test::ServerProcess>(
-        dir_, std::vector<std::string>{"--db", (dir_ / "h.db").string(), "--timeout", "2",
+        dir_, std::vector<std::string>{"--db", (dir_ / "h.db").string(), "--timeout", "1",
                                        "--max-client-connections", "8", "--max-frame-bytes", "8000000"});
     ASSERT_TRUE(server_->running()) << server_->stderr_text();
   }
@@ -88,7 +88,7 @@ TEST_F(Hostile, HugeOrEndlessRequestHeadsGet431AndCostNothing) {
 }
 
 TEST_F(Hostile, SlowSendersAreCutOffAtTheirDeadline) {
-  // A head trickled byte by byte: 408 after --timeout (2 s), not never.
+  // A head trickled byte by byte: 408 after --timeout (1 s), not never.
   int fd = test::connect_from("127.0.0.2", port());
   ASSERT_GE(fd, 0);
   const std::string head = "GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: ";
@@ -101,8 +101,8 @@ TEST_F(Hostile, SlowSendersAreCutOffAtTheirDeadline) {
   const std::string answer = test::read_all(fd, std::chrono::seconds(3));
   close(fd);
   EXPECT_EQ(status_line(answer), "HTTP/1.1 408 Request Timeout");
-  EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 5.0);
-  // A body trickled byte by byte: dropped at 12 x --timeout (24 s), although
+  EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 3.0);
+  // A body trickled byte by byte: dropped at 12 x --timeout (12 s), although
   // every byte came within the socket timeout.
   fd = test::connect_from("127.0.0.2", port());
   const std::string post = "POST /api/mood HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
@@ -110,7 +110,7 @@ TEST_F(Hostile, SlowSendersAreCutOffAtTheirDeadline) {
   ASSERT_EQ(send(fd, post.data(), post.size(), MSG_NOSIGNAL), static_cast<ssize_t>(post.size()));
   const auto t1 = Clock::now();
   double cut_after = -1;
-  for (int i = 0; i < 400; ++i) {
+  for (int i = 0; i < 200; ++i) {
     if (send(fd, " ", 1, MSG_NOSIGNAL) <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 100) > 0) {  // an answer, or the close
@@ -119,8 +119,8 @@ TEST_F(Hostile, SlowSendersAreCutOffAtTheirDeadline) {
     }
   }
   close(fd);
-  EXPECT_GT(cut_after, 20.0);
-  EXPECT_LT(cut_after, 30.0);
+  EXPECT_GT(cut_after, 10.0);
+  EXPECT_LT(cut_after, 16.0);
 }
 
 TEST_F(Hostile, OneAddressGetsAFairShareOfConnections) {

@@ -3,8 +3,10 @@
 // sanitize/ (see docs/reliability.md); here it also checks the counts.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
+#include "common/memory_budget.h"
 #include "server/metrics.h"
 #include "service/sessions.h"
 
@@ -48,6 +50,37 @@ TEST(Concurrency, SessionStoreAndMetricsFromManyThreads) {
   // A flood of cookie-less clients: the store stays bounded.
   for (int i = 0; i < 300; ++i) store.get("");
   EXPECT_LE(store.size(), 100u);
+}
+
+}  // namespace
+}  // namespace moodtune
+
+namespace moodtune {
+namespace {
+
+// The decode budget from many threads: never more held than allowed, and
+// everything given back (ThreadSanitizer checks the accounting's locking).
+TEST(Concurrency, MemoryBudgetHoldsItsLimitsUnderContention) {
+  MemoryBudget budget(1000, 3);
+  std::atomic<int> holders{0}, most{0}, granted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        auto ticket = budget.reserve(static_cast<size_t>(100 + 50 * (t % 4)), std::chrono::milliseconds(50));
+        if (!ticket) continue;
+        ++granted;
+        const int now = ++holders;
+        for (int seen = most.load(); now > seen && !most.compare_exchange_weak(seen, now);) {
+        }
+        EXPECT_LE(budget.in_use(), 1000u);
+        --holders;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_LE(most.load(), 3);
+  EXPECT_GT(granted.load(), 0);
+  EXPECT_EQ(budget.in_use(), 0u);
 }
 
 }  // namespace
