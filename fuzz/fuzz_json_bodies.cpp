@@ -1,5 +1,5 @@
 // libFuzzer target: every JSON request body of the HTTP API (feedback,
-// manual mood, probabilities). Bad input must end in std::invalid_argument.
+// manual mood, probabilities, login). Bad input must end in std::invalid_argument.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -18,6 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto m = moodtune::parse_mood_request(body);
     if (!m.clear && m.probs.size() != static_cast<size_t>(moodtune::kNumEmotions)) __builtin_trap();
+  } catch (const std::invalid_argument&) {
+  }
+  try {
+    auto login = moodtune::parse_login_request(body);
+    if (!login.listener.empty() && !moodtune::valid_listener(login.listener)) __builtin_trap();
   } catch (const std::invalid_argument&) {
   }
   try {

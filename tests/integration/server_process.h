@@ -7,6 +7,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+#include <httplib.h>
+
 #include <chrono>
 #include <regex>
 #include <thread>
@@ -58,6 +61,53 @@ inline std::string read_all(int fd, std::chrono::milliseconds timeout = std::chr
   for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
   return out;
 }
+
+// A catalog at dir/NAME whose library is a few tracks of Debian's Wesnoth
+// soundtrack copied to dir/music and scanned; returns the catalog's path
+// (empty, with a test failure, when the scan fails).
+inline std::string scanned_library(const std::filesystem::path& dir, const std::vector<std::string>& files,
+                                   const std::string& name) {
+  const std::filesystem::path wesnoth = "/usr/share/games/wesnoth/1.16/data/core/music";
+  std::filesystem::create_directories(dir / "music");
+  for (const auto& f : files) std::filesystem::copy_file(wesnoth / f, dir / "music" / f);
+  const std::string db = (dir / name).string();
+  auto r = run_moodtune("library scan " + (dir / "music").string() + " --db " + db);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code == 0 ? db : "";
+}
+
+// A suite sharing one `moodtune serve` over a scanned two-track library
+// (per suite: CRTP keeps each suite's server apart). SetUpTestSuite calls
+// start(name, extra serve options).
+template <class Suite>
+class SharedServerSuite : public ::testing::Test {
+ protected:
+  static void start(const std::string& name, const std::vector<std::string>& extra) {
+    dir_ = new std::filesystem::path(temp_dir(name));
+    db_ = new std::string(scanned_library(*dir_, {"sad.ogg", "victory.ogg"}, name + ".db"));
+    ASSERT_FALSE(db_->empty());
+    std::vector<std::string> args = {"--db", *db_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server_ = new ServerProcess(*dir_, args);
+    ASSERT_TRUE(server_->running()) << server_->stderr_text();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete db_;
+    delete dir_;
+    server_ = nullptr;
+    db_ = nullptr;
+    dir_ = nullptr;
+  }
+  static httplib::Client client() {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_read_timeout(10);
+    return c;
+  }
+  static inline std::filesystem::path* dir_ = nullptr;
+  static inline std::string* db_ = nullptr;
+  static inline ServerProcess* server_ = nullptr;
+};
 
 // Sends `request` as is to 127.0.0.1:port and returns what comes back until
 // the server closes or `timeout` passes without data (for requests an HTTP

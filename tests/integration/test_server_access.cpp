@@ -20,28 +20,9 @@ using json = nlohmann::json;
 const char* kWesnoth = "/usr/share/games/wesnoth/1.16/data/core/music";
 const std::string kToken = "test-token-0123456789abcdef";
 
-class Token : public ::testing::Test {
+class Token : public test::SharedServerSuite<Token> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(test::temp_dir("token"));
-    fs::create_directories(*dir_ / "music");
-    for (const char* f : {"sad.ogg", "victory.ogg"}) fs::copy_file(fs::path(kWesnoth) / f, *dir_ / "music" / f);
-    db_ = new std::string((*dir_ / "t.db").string());
-    auto r = test::run_moodtune("library scan " + (*dir_ / "music").string() + " --db " + *db_);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    server_ = new test::ServerProcess(*dir_, {"--db", *db_, "--token", kToken});
-    ASSERT_TRUE(server_->running()) << server_->stderr_text();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete db_;
-    delete dir_;
-  }
-  static httplib::Client client() {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(10);
-    return c;
-  }
+  static void SetUpTestSuite() { start("token", {"--token", kToken}); }
   // Logs in; returns the new session id ("" on failure).
   static std::string login(const std::string& token, const std::string& listener, const std::string& old_id = "",
                            int* status = nullptr) {
@@ -54,9 +35,6 @@ class Token : public ::testing::Test {
     return r && r->status == 200 ? r->get_header_value("X-Moodtune-Session") : "";
   }
   static httplib::Headers as(const std::string& session) { return {{"X-Moodtune-Session", session}}; }
-  static inline fs::path* dir_ = nullptr;
-  static inline std::string* db_ = nullptr;
-  static inline test::ServerProcess* server_ = nullptr;
 };
 
 TEST_F(Token, WithoutALoginOnlyThePageAndHealthAnswer) {

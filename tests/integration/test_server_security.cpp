@@ -25,39 +25,16 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const char* kWesnoth = "/usr/share/games/wesnoth/1.16/data/core/music";
 
 std::string status_line(const std::string& response) { return response.substr(0, response.find("\r\n")); }
 
-class Security : public ::testing::Test {
+class Security : public test::SharedServerSuite<Security> {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(test::temp_dir("security"));
-    fs::create_directories(*dir_ / "music");
-    for (const char* f : {"sad.ogg", "victory.ogg"}) fs::copy_file(fs::path(kWesnoth) / f, *dir_ / "music" / f);
-    db_ = new std::string((*dir_ / "s.db").string());
-    auto r = test::run_moodtune("library scan " + (*dir_ / "music").string() + " --db " + *db_);
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    server_ = new test::ServerProcess(*dir_, {"--db", *db_, "--max-frame-bytes", "100000"});
-    ASSERT_TRUE(server_->running()) << server_->stderr_text();
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete db_;
-    delete dir_;
-  }
-  static httplib::Client client() {
-    httplib::Client c("127.0.0.1", server_->port());
-    c.set_read_timeout(10);
-    return c;
-  }
+  static void SetUpTestSuite() { start("security", {"--max-frame-bytes", "100000"}); }
   static std::string request(const std::string& head_and_body) {
     return test::raw_http(server_->port(), head_and_body);
   }
   static std::string host() { return "localhost:" + std::to_string(server_->port()); }
-  static inline fs::path* dir_ = nullptr;
-  static inline std::string* db_ = nullptr;
-  static inline test::ServerProcess* server_ = nullptr;
 };
 
 TEST_F(Security, OnlyKnownHostNamesGetAnAnswer) {
