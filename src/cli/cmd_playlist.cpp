@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 
 #include "cli/commands.h"
 #include "music/playlist.h"
@@ -67,12 +66,7 @@ void add_playlist_command(CLI::App& app, int& exit_code) {
       std::vector<Track> tracks;
       std::string title;
       if (o->played) {
-        std::set<int64_t> seen;
-        for (const auto& h : cat.history(o->user, 10000)) {
-          if (h.action == "skip" || !seen.insert(h.track_id).second) continue;
-          if (auto t = cat.find_track(h.track_id)) tracks.push_back(*t);
-          if (static_cast<int>(tracks.size()) >= o->n) break;
-        }
+        tracks = cat.played_tracks(o->user, o->n);
         title = "moodtune: played by " + o->user;
       } else {
         const auto strategy = parse_strategy(o->strategy);

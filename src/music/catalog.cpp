@@ -1,5 +1,7 @@
 #include "music/catalog.h"
 
+#include <set>
+
 #include <ctime>
 
 #include "music/catalog_schema.h"
@@ -282,6 +284,17 @@ void Catalog::record_library_file(const LibraryFile& f, const std::string& featu
   st.bind(1, f.path).bind(2, f.size).bind(3, f.mtime_ns).bind(4, f.analysis_version).bind(5, f.track_id);
   st.bind(6, features_json).bind(7, utc_now_text());
   st.run();
+}
+
+std::vector<Track> Catalog::played_tracks(const std::string& listener, int limit) {
+  std::vector<Track> out;
+  std::set<int64_t> seen;
+  for (const auto& h : history(listener, 10000)) {
+    if (h.action == "skip" || !seen.insert(h.track_id).second) continue;
+    if (auto t = find_track(h.track_id)) out.push_back(std::move(*t));
+    if (static_cast<int>(out.size()) >= limit) break;
+  }
+  return out;
 }
 
 void Catalog::add_library_root(const std::string& dir) {

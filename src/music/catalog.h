@@ -69,6 +69,8 @@ class Catalog {
                        const std::string& context = {});
   std::vector<int64_t> recent_tracks(const std::string& listener, int limit);
   std::vector<HistoryEntry> history(const std::string& listener, int limit);  // newest first
+  // Tracks the listener played or liked (not skipped), newest first, once each.
+  std::vector<Track> played_tracks(const std::string& listener, int limit);
   // Learned weights (preferences.h) and the track ids of the latest
   // `recent_window` history entries; empty for an unknown listener.
   ListenerProfile listener_profile(const std::string& listener, int recent_window);

@@ -206,17 +206,8 @@ std::vector<HistoryEntry> MoodService::history(const std::string& listener, int 
 }
 
 std::vector<Track> MoodService::played_tracks(const std::string& listener, int limit) {
-  return with_catalog_errors("history unavailable: ", [&] {
-    auto cat = impl_->catalogs->acquire();
-    std::vector<Track> out;
-    std::set<int64_t> seen;
-    for (const auto& h : cat->history(listener, 10000)) {
-      if (h.action == "skip" || !seen.insert(h.track_id).second) continue;
-      if (auto t = cat->find_track(h.track_id)) out.push_back(std::move(*t));
-      if (static_cast<int>(out.size()) >= limit) break;
-    }
-    return out;
-  });
+  return with_catalog_errors("history unavailable: ",
+                             [&] { return impl_->catalogs->acquire()->played_tracks(listener, limit); });
 }
 
 HealthReport MoodService::health() {
