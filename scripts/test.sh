@@ -3,14 +3,26 @@
 # Usage: bash scripts/test.sh        (the README's test command; CI runs it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase prints its wall time, so a slow CI shows where the time went.
+phase() { echo "== [$(( SECONDS / 60 ))m$(( SECONDS % 60 ))s] $*"; }
+# Two tests at a time (most of a test's time is a child process starting,
+# a server waiting for a deadline, a browser), except those whose verdict is
+# a time or memory figure: they run alone afterwards, so a neighbour cannot
+# make them fail.
+SERIAL='^(BenchAll\.|Hostile\.|ServerHostile\.|soak_short|e2e_page)'
+tests() { ctest -j2 -E "$SERIAL${1:+|$1}" "${@:2}" && ctest -R "$SERIAL" ${1:+-E "$1"} "${@:2}"; }
+phase setup
 bash scripts/setup.sh
+phase build
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build
 # Browser tests: playwright-core from npm drives Debian's Chromium.
 npm ci --prefix tests/e2e --no-audit --no-fund
 # Real-data tests read FER2013 from ../shared (unpacked once into a cache).
 export MOODTUNE_FER_DIR="$(bash scripts/fer2013.sh)"
-(cd build && ctest --output-on-failure --timeout 900)
+phase tests
+(cd build && tests "" --output-on-failure --timeout 900)
+phase sanitized build
 # Sanitizers: the unit and integration suites again, the tree built with
 # AddressSanitizer + UndefinedBehaviorSanitizer (any report fails the test;
 # the tests run this sanitized binary too) ... At -O0: the instrumented code
@@ -34,15 +46,19 @@ cmake --build build-asan
 # release pass.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ASAN_SKIP='^(BenchAll\.|Training\.(LossGoesDown|Oversampling|ClassWeights|FineTuning)|Hostile\.(DecompressionBombs|EverythingAtOnce)|Backends/(Library\.ScansTheDefaultCollection|MusicCli\.ConcurrentWriters).*/postgresql)'
-(cd build-asan && ctest -L unit --output-on-failure --timeout 1200)
-(cd build-asan && ASAN_OPTIONS=detect_leaks=0 ctest -L integration -E "$ASAN_SKIP" --output-on-failure --timeout 1200)
+phase sanitized tests
+(cd build-asan && ctest -j2 -L unit --output-on-failure --timeout 1200)
+(cd build-asan && ASAN_OPTIONS=detect_leaks=0 tests "$ASAN_SKIP" -L integration --output-on-failure --timeout 1200)
 # ... and the state threads share (sessions, metrics, tracker, the catalog
 # pool, concurrent writers on both stores) under ThreadSanitizer.
+phase thread sanitizer
 cmake -S sanitize -B build-san-thread -G Ninja -DMOODTUNE_SANITIZE=thread
 cmake --build build-san-thread
 (cd build-san-thread && ctest --output-on-failure --timeout 600)
 # Fuzzing: every parser of outside input under ASan + UBSan (clang), with a
 # fixed seed and input count so the gate is reproducible (fuzz/run.sh).
+phase fuzzing
 cmake -S fuzz -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build-fuzz
 bash fuzz/run.sh build-fuzz "${MOODTUNE_FUZZ_MODE:-ci}"
+phase done
