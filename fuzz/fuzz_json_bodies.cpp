@@ -1,5 +1,5 @@
 // libFuzzer target: every JSON request body of the HTTP API (feedback,
-// manual mood, probabilities, login). Bad input must end in std::invalid_argument.
+// manual mood, probabilities, login, mood history). Bad input must end in std::invalid_argument.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -23,6 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     auto login = moodtune::parse_login_request(body);
     if (!login.listener.empty() && !moodtune::valid_listener(login.listener)) __builtin_trap();
+  } catch (const std::invalid_argument&) {
+  }
+  try {
+    auto h = moodtune::parse_history_request(body, size % 2 == 0);
+    if (!h.user.empty() && !moodtune::valid_listener(h.user)) __builtin_trap();
   } catch (const std::invalid_argument&) {
   }
   try {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package moodtune needs. Idempotent: safe to run again.
-# Usage: scripts/setup.sh            (as root, or with sudo available)
+# Usage: scripts/setup.sh [PACKAGE...]   (as root, or with sudo available;
+#        extra Debian packages are installed too: run.sh adds its music)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -23,6 +24,7 @@ PACKAGES=(
 # Node.js runs the browser tests; a machine may already have it from elsewhere
 # (e.g. NodeSource), whose packages Debian's npm would conflict with.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+PACKAGES+=("$@")
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -55,6 +55,7 @@ async function login(token, listener) {
   $('login-token').value = '';
   setStatus(`Logged in as ${res.listener}. Press “Start camera” to let moodtune see your face.`);
   refreshRecommendations();
+  if (typeof refreshHistory === 'function') refreshHistory();
   return res;
 }
 
@@ -271,6 +272,7 @@ async function feedback(track, action, li) {
   try {
     await api('/api/feedback', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ track: track.id, action }) });
     if (li) li.dataset.feedback = action;
+    if (typeof refreshHistory === 'function') refreshHistory();
   } catch (err) { $('now-playing').textContent = `Feedback not saved: ${err.message}`; }
 }
 
@@ -355,5 +357,6 @@ $('strategy').addEventListener('change', refreshRecommendations);
     if (health.source) startSourceMode();
   } catch (err) { setStatus(`The moodtune server is not answering: ${err.message}`, true); }
   refreshRecommendations();
+  if (typeof refreshHistory === 'function') refreshHistory();
   if (new URLSearchParams(location.search).has('autostart')) startCamera();
 })();

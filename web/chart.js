@@ -62,3 +62,39 @@ function drawEmotionLegend(element, emotions) {
     return item;
   }));
 }
+
+// The last days: a bar per day, stacked by each emotion's share of that
+// day (bottom: the largest), empty where nothing was kept. days: [{day:
+// 'YYYY-MM-DD', shares: {...}}]; slots: the day names to draw, oldest first.
+// Returns the bars drawn (for tests) and the emotions in view (for the legend).
+function drawDaysChart(canvas, days, slots) {
+  const ctx = canvas.getContext('2d'), W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  const bottom = H - 16, slot = W / slots.length, width = Math.max(4, slot * 0.7);
+  const byDay = new Map(days.map((d) => [d.day, d]));
+  const bars = [], seen = new Set();
+  ctx.font = '11px system-ui, sans-serif';
+  slots.forEach((day, i) => {
+    const x = i * slot + (slot - width) / 2;
+    ctx.fillStyle = '#888';
+    const label = day.slice(8);  // day of the month
+    ctx.fillText(label, x + width / 2 - ctx.measureText(label).width / 2, H - 3);
+    const d = byDay.get(day);
+    if (!d) {
+      ctx.fillStyle = '#eee';
+      ctx.fillRect(x, bottom - 2, width, 2);
+      return;
+    }
+    let y = bottom;
+    for (const [emotion, share] of Object.entries(d.shares).sort((a, b) => b[1] - a[1])) {
+      const h = share * (bottom - 4);
+      if (h < 0.5) continue;
+      ctx.fillStyle = EMOTION_COLORS[emotion] || '#444';
+      ctx.fillRect(x, y - h, width, h);
+      y -= h;
+      seen.add(emotion);
+    }
+    bars.push({ day, x0: x, x1: x + width, emotion: d.emotion });
+  });
+  return { bars, emotions: [...seen] };
+}

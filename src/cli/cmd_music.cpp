@@ -229,6 +229,7 @@ void add_feedback_command(CLI::App& app, int& exit_code) {
     std::string user, db = default_db_path();
     int64_t track = 0;
     bool like = false, skip = false, played = false;
+    std::string mood;
   };
   auto o = std::make_shared<Opts>();
   auto* cmd = app.add_subcommand("feedback", "Tell moodtune what a listener thought of a track");
@@ -239,14 +240,16 @@ void add_feedback_command(CLI::App& app, int& exit_code) {
   auto* p = cmd->add_flag("--played", o->played);
   l->excludes(s)->excludes(p);
   s->excludes(p);
+  cmd->add_option("--mood", o->mood, "The emotion the listener was in (kept only if they keep a mood history)");
   cmd->add_option("--db", o->db, kDbHelp)->capture_default_str();
   cmd->callback([o, &exit_code] {
     guarded(exit_code, [&] {
       if (!o->like && !o->skip && !o->played) throw std::invalid_argument("give one of --like, --skip, --played");
+      if (!o->mood.empty() && emotion_index(o->mood) < 0) throw std::invalid_argument("unknown emotion '" + o->mood + "'");
       if (!is_postgres_url(o->db) && !fs::exists(o->db)) throw std::runtime_error(o->db + ": no catalog yet");
       Catalog cat(o->db);
       FeedbackAction a = o->like ? FeedbackAction::kLike : o->skip ? FeedbackAction::kSkip : FeedbackAction::kPlayed;
-      cat.record_feedback(o->user, o->track, a);
+      cat.record_feedback(o->user, o->track, a, {}, o->mood);
       std::cout << "recorded: " << o->user << " " << action_name(a) << " track " << o->track << "\n";
       return 0;
     });

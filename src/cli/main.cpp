@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   c::add_catalog_command(app, exit_code);
   c::add_recommend_command(app, exit_code);
   c::add_playlist_command(app, exit_code);
+  c::add_history_command(app, exit_code);
   c::add_feedback_command(app, exit_code);
   c::add_library_command(app, exit_code);
   c::add_serve_command(app, exit_code);

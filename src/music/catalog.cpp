@@ -196,18 +196,22 @@ int64_t Catalog::listener_id(const std::string& name) {
 }
 
 void Catalog::record_feedback(const std::string& listener, int64_t track_id, FeedbackAction action,
-                              const std::string& context) {
-  retry_transient([&] { write_feedback(listener, track_id, action, context); });
+                              const std::string& context, const std::string& mood) {
+  retry_transient([&] { write_feedback(listener, track_id, action, context, mood); });
 }
 
 void Catalog::write_feedback(const std::string& listener, int64_t track_id, FeedbackAction action,
-                             const std::string& context) {
+                             const std::string& context, const std::string& mood) {
   Transaction tx(*db_);
   std::optional<Track> t = find_track(track_id);
   if (!t) throw DbError("unknown track id " + std::to_string(track_id));
   const int64_t lid = listener_id(listener);
-  auto h = db_->prepare("INSERT INTO history (listener_id, track_id, action, context) VALUES ($1, $2, $3, $4)");
-  h.bind(1, lid).bind(2, track_id).bind(3, action_name(action)).bind(4, context);
+  // The consent is read in the same statement, so a withdrawal that
+  // committed first is never overtaken.
+  auto h = db_->prepare(
+      "INSERT INTO history (listener_id, track_id, action, context, mood) VALUES ($1, $2, $3, $4, "
+      "(SELECT CASE WHEN keep_mood_history = 1 THEN $5 ELSE '' END FROM listeners WHERE id = $1))");
+  h.bind(1, lid).bind(2, track_id).bind(3, action_name(action)).bind(4, context).bind(5, mood);
   h.run();
   const double delta = preference_delta(action);  // preferences.h: the rule
   auto p = db_->prepare(

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "music/catalog_schema.h"
+#include "music/mood_history.h"
 #include "music/preferences.h"
 #include "music/track.h"
 #include "storage/database.h"
@@ -64,9 +65,10 @@ class Catalog {
 
   int64_t listener_id(const std::string& name);  // creates on first use
   // Writes history and updates learned preferences in one transaction.
-  // Throws DbError for an unknown track id.
+  // `mood`, the emotion the listener was in, is kept only while they consent
+  // to a mood history. Throws DbError for an unknown track id.
   void record_feedback(const std::string& listener, int64_t track_id, FeedbackAction action,
-                       const std::string& context = {});
+                       const std::string& context = {}, const std::string& mood = {});
   std::vector<int64_t> recent_tracks(const std::string& listener, int limit);
   std::vector<HistoryEntry> history(const std::string& listener, int limit);  // newest first
   // Tracks the listener played or liked (not skipped), newest first, once each.
@@ -74,6 +76,23 @@ class Catalog {
   // Learned weights (preferences.h) and the track ids of the latest
   // `recent_window` history entries; empty for an unknown listener.
   ListenerProfile listener_profile(const std::string& listener, int recent_window);
+  // Mood history (mood_history.h), kept only while the listener consents.
+  void set_mood_history_consent(const std::string& listener, bool keep);
+  bool mood_history_consent(const std::string& listener);  // false for an unknown listener
+  // Adds one sample (7 probabilities, kEmotionNames order) to the listener's
+  // `day`; false, and nothing written, without their consent.
+  bool add_mood_sample(const std::string& listener, const std::string& day, const std::vector<float>& probs,
+                       double valence, double arousal);
+  std::vector<MoodDay> mood_days(const std::string& listener, const std::string& since_day);  // oldest first
+  // Liked or skipped tracks per mood, most liked first, `per_mood` at most each.
+  std::vector<MoodFeedback> feedback_by_mood(const std::string& listener, int per_mood);
+  // Consent, the last `days` days (today included) and 5 tracks per mood.
+  MoodHistoryReport mood_history(const std::string& listener, int days);
+  // Deletes everything kept about the listener's moods and listening: mood
+  // days, likes, skips and plays, and what was learned from them. Consent
+  // is left as it was. One transaction.
+  ForgetReport forget_listener(const std::string& listener);
+
   // A listener's mood correction for a track (valence/arousal in [-1, 1]).
   void set_track_mood(int64_t track_id, double valence, double arousal);
 
@@ -95,7 +114,8 @@ class Catalog {
   const std::string& name() const;
 
  private:
-  void write_feedback(const std::string& listener, int64_t track_id, FeedbackAction action, const std::string& context);
+  void write_feedback(const std::string& listener, int64_t track_id, FeedbackAction action, const std::string& context,
+                      const std::string& mood);
   std::vector<std::string> genres_of(int64_t id);
   std::optional<Track> read_one(Statement& st);  // first row with its genres
   std::unique_ptr<Database> db_;

@@ -54,4 +54,28 @@ nlohmann::json recommendation_json(const Recommendation& r) {
   return j;
 }
 
+nlohmann::json mood_history_json(const MoodHistoryReport& r) {
+  auto round3 = [](double v) { return std::round(v * 1000) / 1000; };
+  nlohmann::json days = nlohmann::json::array();
+  for (const MoodDay& d : r.days) {
+    nlohmann::json shares;
+    for (int i = 0; i < kNumEmotions; ++i) shares[emotion_name(i)] = round3(d.share[static_cast<size_t>(i)]);
+    days.push_back({{"day", d.day},
+                    {"samples", d.samples},
+                    {"emotion", emotion_name(d.top())},
+                    {"shares", shares},
+                    {"valence", round3(d.valence)},
+                    {"arousal", round3(d.arousal)}});
+  }
+  nlohmann::json by_mood = nlohmann::json::object();
+  for (const MoodFeedback& f : r.by_mood)
+    by_mood[f.mood].push_back({{"id", f.track.id},
+                               {"title", f.track.title},
+                               {"artist", f.track.artist},
+                               {"source", f.track.source},
+                               {"likes", f.likes},
+                               {"skips", f.skips}});
+  return {{"keep", r.keep}, {"days", days}, {"by_mood", by_mood}};
+}
+
 }  // namespace moodtune

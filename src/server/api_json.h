@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "music/mood_history.h"
 #include "music/recommender.h"
 #include "vision/face_tracker.h"
 
@@ -23,5 +24,9 @@ nlohmann::json mood_json(const std::vector<float>& probs, const std::string& sou
 // A recommended track with how to play it: local files stream from
 // /api/tracks/ID/audio, Spotify tracks through Spotify's embed player.
 nlohmann::json recommendation_json(const Recommendation& r);
+// {"keep", "days": [{"day", "samples", "emotion", "shares", "valence",
+// "arousal"}], "by_mood": {"sad": [{"id", "title", "artist", "source",
+// "likes", "skips"}], ...}}: the API's and `moodtune history --json`'s shape.
+nlohmann::json mood_history_json(const MoodHistoryReport& r);
 
 }  // namespace moodtune

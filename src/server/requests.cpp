@@ -62,6 +62,23 @@ LoginRequest parse_login_request(const std::string& body) {
   return r;
 }
 
+HistoryRequest parse_history_request(const std::string& body, bool need_keep) {
+  json j = parse_object(body);
+  HistoryRequest r;
+  if (j.contains("keep")) {
+    if (!j["keep"].is_boolean()) throw std::invalid_argument("keep must be true or false");
+    r.keep = j["keep"].get<bool>();
+  } else if (need_keep) {
+    throw std::invalid_argument(R"(send {"keep": true} to keep a mood history, {"keep": false} to stop)");
+  }
+  if (j.contains("user")) {
+    if (!j["user"].is_string() || !valid_listener(j["user"].get<std::string>()))
+      throw std::invalid_argument("user must be 1-64 letters, digits, - _ or .");
+    r.user = j["user"].get<std::string>();
+  }
+  return r;
+}
+
 MoodRequest parse_mood_request(const std::string& body) {
   json j = parse_object(body);
   MoodRequest r;

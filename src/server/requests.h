@@ -8,6 +8,7 @@
 // Malformed input throws std::invalid_argument with a message for the
 // client. Thread-safe (no state).
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,13 @@ struct LoginRequest {
 };
 // {"token": TOKEN, "listener"?: NAME}
 LoginRequest parse_login_request(const std::string& body);
+
+struct HistoryRequest {
+  std::optional<bool> keep;  // consent: {"keep": true | false}
+  std::string user;          // empty = the session's or the default listener
+};
+// {"keep"?: BOOL, "user"?: NAME}; `need_keep`: "keep" must be there.
+HistoryRequest parse_history_request(const std::string& body, bool need_keep);
 
 struct MoodRequest {
   bool clear = false;        // {"emotion": null}: back to the camera

@@ -209,6 +209,7 @@ void MoodServer::Impl::setup_routes() {
   setup_source_routes();
   setup_auth_routes();
   setup_playlist_routes();
+  setup_history_routes();
   if (!http.set_mount_point("/", p.web_dir)) throw std::runtime_error("cannot serve " + p.web_dir);
 }
 
@@ -331,8 +332,14 @@ void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Res
     return send_error(res, 400, std::string("bad feedback: ") + e.what());
   }
   fb.user = listener_for(req, fb.user);
+  // The mood the listener is in (kept only if they keep a mood history).
+  std::string mood;
+  if (auto s = sessions.find(session_id_of(req))) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (!s->mood().empty()) mood = classes[static_cast<size_t>(top_class(s->mood()))];
+  }
   try {
-    service->record_feedback(fb.user, fb.track, fb.action, "web");  // committed before we answer
+    service->record_feedback(fb.user, fb.track, fb.action, "web", mood);  // committed before we answer
   } catch (const ServiceError& e) {
     if (e.kind() == ServiceError::Kind::kUnavailable) metrics.add("moodtune_errors_total", 1, "kind=\"db\"");
     return send_error(res, http_status(e.kind()), e.what());

@@ -97,6 +97,7 @@ struct MoodServer::Impl {
   void setup_source_routes();
   void setup_auth_routes();
   void setup_playlist_routes();
+  void setup_history_routes();
 };
 
 }  // namespace moodtune

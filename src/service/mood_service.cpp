@@ -80,6 +80,23 @@ struct MoodService::Impl {
   std::unique_ptr<CatalogPool> catalogs;
   TrackIndexCache track_index;
 
+  // Frames go on when the history cannot be written: the listener loses
+  // a sample, not their camera.
+  void keep_mood_sample(const std::string& listener, const std::vector<float>& probs) {
+    try {
+      const auto& classes = clf->classes();
+      const VA va = mood_from_probs(probs, classes);
+      // The history keeps kEmotionNames' order whatever the model's.
+      std::vector<float> named(kNumEmotions, 0.0f);
+      for (size_t i = 0; i < classes.size() && i < probs.size(); ++i)
+        if (int e = emotion_index(classes[i]); e >= 0) named[static_cast<size_t>(e)] = probs[i];
+      catalogs->acquire(std::chrono::milliseconds(200))
+          ->add_mood_sample(listener, local_day(std::time(nullptr)), named, va.valence, va.arousal);
+    } catch (const std::exception& e) {
+      std::cerr << "mood history: sample not kept: " << e.what() << "\n";
+    }
+  }
+
   // Borrow a pipeline (detector + shared classifier) for one frame.
   FrameResult process(const cv::Mat& img, const std::vector<cv::Rect>& hints) {
     std::unique_ptr<EmotionPipeline> pipe;
@@ -132,14 +149,25 @@ FrameObservation MoodService::observe_frame(Session& s, const cv::Mat& frame) {
   FrameResult r = impl_->process(frame, hints);
   FrameObservation o;
   o.times = r.times;
-  std::lock_guard<std::mutex> lock(s.mu);
-  o.tracks = track_faces(s.tracker, r);
-  if (int m = main_face(o.tracks); m >= 0) {
-    s.camera_mood = o.tracks[static_cast<size_t>(m)].smoothed;
-    s.record(s.camera_mood);
+  std::vector<float> sample;
+  std::string listener;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    o.tracks = track_faces(s.tracker, r);
+    if (int m = main_face(o.tracks); m >= 0) {
+      s.camera_mood = o.tracks[static_cast<size_t>(m)].smoothed;
+      s.record(s.camera_mood);
+      const auto now = std::chrono::steady_clock::now();
+      if (now - s.last_mood_sample >= std::chrono::seconds(kMoodSampleSeconds)) {
+        s.last_mood_sample = now;
+        sample = s.camera_mood;
+        listener = s.listener.empty() ? default_listener_ : s.listener;
+      }
+    }
+    o.mood = s.mood();
+    o.mood_source = s.mood_source();
   }
-  o.mood = s.mood();
-  o.mood_source = s.mood_source();
+  if (!sample.empty()) impl_->keep_mood_sample(listener, sample);
   return o;
 }
 
@@ -191,13 +219,28 @@ RecommendAnswer MoodService::recommend_for(Session* s, const RecommendQuery& q) 
 }
 
 void MoodService::record_feedback(const std::string& listener, int64_t track, FeedbackAction action,
-                                  const std::string& context) {
+                                  const std::string& context, const std::string& mood) {
   with_catalog_errors("feedback not saved: ", [&] {
     auto catalog = impl_->catalogs->acquire();
     if (!catalog->find_track(track))
       throw ServiceError(ServiceError::Kind::kNotFound, "unknown track id " + std::to_string(track));
-    catalog->record_feedback(listener, track, action, context);
+    catalog->record_feedback(listener, track, action, context, mood);
   });
+}
+
+MoodHistoryReport MoodService::mood_history(const std::string& listener, int days) {
+  if (days < 1 || days > 366) throw ServiceError(ServiceError::Kind::kBadInput, "days must be from 1 to 366");
+  return with_catalog_errors("history unavailable: ",
+                             [&] { return impl_->catalogs->acquire()->mood_history(listener, days); });
+}
+
+void MoodService::set_mood_history_consent(const std::string& listener, bool keep) {
+  with_catalog_errors("consent not saved: ",
+                      [&] { impl_->catalogs->acquire()->set_mood_history_consent(listener, keep); });
+}
+
+ForgetReport MoodService::forget_listener(const std::string& listener) {
+  return with_catalog_errors("nothing deleted: ", [&] { return impl_->catalogs->acquire()->forget_listener(listener); });
 }
 
 std::vector<HistoryEntry> MoodService::history(const std::string& listener, int limit) {

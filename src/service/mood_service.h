@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "music/mood_history.h"
 #include "music/recommender.h"
 #include "service/sessions.h"
 #include "vision/pipeline.h"
@@ -101,16 +102,26 @@ class MoodService {
   const std::string& default_listener() const { return default_listener_; }
 
   // Detects and classifies on a pooled pipeline, feeds the session's
-  // tracker, and makes the largest face the session's camera mood.
+  // tracker, and makes the largest face the session's camera mood (kept in
+  // the mood history of the session's listener, or the default listener,
+  // if they consent; a storage failure there does not fail the frame).
   FrameObservation observe_frame(Session& s, const cv::Mat& frame);
   // A mood the listener picked (cleared with nullopt). Throws kBadInput
   // unless probs are 7 finite, non-negative numbers with a positive sum.
   void set_manual_mood(Session& s, std::optional<std::vector<float>> probs);
   // Query mood first, else the session's (s may be null), else neutral.
   RecommendAnswer recommend_for(Session* s, const RecommendQuery& q);
-  // Committed before it returns. kNotFound for an unknown track.
+  // Committed before it returns. kNotFound for an unknown track. `mood`
+  // (the emotion the listener is in) is kept only with their consent.
   void record_feedback(const std::string& listener, int64_t track, FeedbackAction action,
-                       const std::string& context = {});
+                       const std::string& context = {}, const std::string& mood = {});
+  // Mood history, kept only with consent: observe_frame adds the session's
+  // camera mood to its listener's day every kMoodSampleSeconds at most.
+  MoodHistoryReport mood_history(const std::string& listener, int days = 14);
+  void set_mood_history_consent(const std::string& listener, bool keep);
+  // Deletes the listener's mood days, likes, skips and plays and what was
+  // learned from them (Catalog::forget_listener).
+  ForgetReport forget_listener(const std::string& listener);
   std::vector<HistoryEntry> history(const std::string& listener, int limit = 100);
   // What the listener played or liked (not skipped), newest first, once each.
   std::vector<Track> played_tracks(const std::string& listener, int limit = 100);

@@ -37,6 +37,7 @@ struct Session {
   std::optional<std::vector<float>> manual;  // a listener's choice wins while set
   std::deque<MoodSample> history;            // the last `history_window`
   std::chrono::steady_clock::time_point last_seen = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_mood_sample{};  // for the mood history
   // Set by a login: the session may use the API of a server with a token,
   // and only as this listener (their likes, skips and history).
   bool logged_in = false;

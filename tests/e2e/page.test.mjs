@@ -129,6 +129,51 @@ test('camera: boxes, happy then sad, recommendations follow, like is stored, a t
   await page.close();
 });
 
+test('mood history: kept only after consent, charted by day, liked tracks by mood, deleted with one button', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1400 }, bypassCSP: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + '/');
+  await page.waitForFunction(() => /Not kept/.test(document.getElementById('history-status').textContent));
+  assert.equal(await page.isChecked('#keep-history'), false);
+  assert.equal(await page.getAttribute('#days-chart', 'data-bars'), '[]');
+
+  await page.check('#keep-history');
+  await page.waitForFunction(() => /^Kept/.test(document.getElementById('history-status').textContent));
+  await page.click('#start-camera');
+  await page.waitForFunction(() => document.getElementById('mood-label').textContent !== '–', null, { timeout: 20000 });
+  // The first face of the session is a sample: today's bar appears.
+  await page.waitForFunction(async () => {
+    await refreshHistory();
+    return JSON.parse(document.getElementById('days-chart').dataset.bars).length === 1;
+  }, null, { timeout: 15000, polling: 500 });
+  const bars = JSON.parse(await page.getAttribute('#days-chart', 'data-bars'));
+  assert.ok(['happy', 'sad'].includes(bars[0].emotion), JSON.stringify(bars));
+  assert.match(await page.textContent('#days-legend'), /happy|sad/);
+
+  // A like in this mood shows under "Tracks you liked when you were ...".
+  await page.waitForSelector('#recs li');
+  const title = await page.$eval('#recs li .title', (e) => e.textContent.split(' — ')[0]);
+  await page.click('#recs li:first-child button.like');
+  await page.waitForSelector('#liked-in-mood p');
+  assert.match(await page.textContent('#liked-in-mood'), new RegExp(`Tracks you liked when you were (happy|sad): .*${title}`));
+  await shot(page, '5-mood-history');
+
+  // One button deletes it all (after a confirmation).
+  page.once('dialog', (d) => d.accept());
+  await page.click('#delete-history');
+  await page.waitForFunction(() => /^Deleted 1 day of mood/.test(document.getElementById('history-status').textContent));
+  assert.equal(await page.getAttribute('#days-chart', 'data-bars'), '[]');
+  assert.equal(await page.textContent('#liked-in-mood'), '');
+  const fb = await (await fetch(`${base}/api/feedback`)).json();
+  assert.deepEqual(fb.feedback, []);
+  await page.uncheck('#keep-history');
+  await page.waitForFunction(() => /Not kept/.test(document.getElementById('history-status').textContent));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('no camera: a clear message, and a mood set by hand drives the recommendations', async () => {
   const plain = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--use-fake-ui-for-media-stream'] });
   try {

@@ -14,8 +14,11 @@
 #include <regex>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "../test_support.h"
 #include "kit/server_process.h"
+#include "vision/test_frame.h"
 
 namespace moodtune::test {
 
@@ -60,6 +63,15 @@ inline std::string read_all(int fd, std::chrono::milliseconds timeout = std::chr
   char buf[4096];
   for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
   return out;
+}
+
+// A 640x480 JPEG with one real FER2013 validation face of this class (the
+// first by file name).
+inline std::string face_jpeg(const std::string& cls) {
+  cv::Mat face = cv::imread(fer_files("val", cls, 1).at(0), cv::IMREAD_GRAYSCALE);
+  std::vector<uchar> buf;
+  cv::imencode(".jpg", compose_frame({face}).image, buf);
+  return std::string(buf.begin(), buf.end());
 }
 
 // A catalog at dir/NAME whose library is a few tracks of Debian's Wesnoth

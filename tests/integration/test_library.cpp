@@ -118,7 +118,7 @@ TEST(LibraryRootsMigration, AVersion2CatalogGetsItsScannedFilesFolders) {
              "('/music/a/x.ogg', 1, 1, 1, 1), ('/music/b/c/y.ogg', 1, 1, 1, 2)");
   }
   Catalog cat(db_path);
-  EXPECT_EQ(cat.schema_version(), 3);
+  EXPECT_EQ(cat.schema_version(), Catalog::kSchemaVersion);
   EXPECT_EQ(cat.library_roots(), (std::vector<std::string>{"/music/a", "/music/b/c"}));
 }
 

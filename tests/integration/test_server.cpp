@@ -21,21 +21,7 @@ using json = nlohmann::json;
 
 const char* kWesnoth = "/usr/share/games/wesnoth/1.16/data/core/music";
 
-std::string first_file(const fs::path& dir) {
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
-  std::sort(files.begin(), files.end());
-  return files.front().string();
-}
-
-// A 640x480 JPEG with one real FER2013 validation face of this class.
-std::string face_jpeg(const std::string& cls) {
-  cv::Mat face = cv::imread(first_file(fs::path(test::fer_dir()) / "val" / cls), cv::IMREAD_GRAYSCALE);
-  cv::Mat frame = compose_frame({face}).image;
-  std::vector<uchar> buf;
-  cv::imencode(".jpg", frame, buf);
-  return std::string(buf.begin(), buf.end());
-}
+using test::face_jpeg;
 
 class Server : public ::testing::Test {
  protected:

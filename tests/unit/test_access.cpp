@@ -90,6 +90,17 @@ TEST(Access, LoginBodiesAreChecked) {
     EXPECT_THROW(parse_login_request(bad), std::invalid_argument) << bad;
 }
 
+TEST(Access, HistoryBodiesAreChecked) {
+  HistoryRequest h = parse_history_request(R"({"keep": true, "user": "ana"})", true);
+  EXPECT_EQ(h.keep, true);
+  EXPECT_EQ(h.user, "ana");
+  EXPECT_EQ(parse_history_request(R"({"keep": false})", true).keep, false);
+  EXPECT_FALSE(parse_history_request("{}", false).keep.has_value());
+  for (const char* bad : {"{}", "", "[]", R"({"keep": 1})", R"({"keep": "true"})", R"({"keep": true, "user": "a b"})",
+                          R"({"keep": true, "user": 7})", "{"})
+    EXPECT_THROW(parse_history_request(bad, true), std::invalid_argument) << bad;
+}
+
 TEST(RequestHead, LimitsOnSizeLinesAndFields) {
   ConnectionLimits lim;
   lim.max_head_bytes = 1000;
