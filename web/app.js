@@ -182,6 +182,7 @@ function showFaces(faces, image) {
     ctx.fillStyle = 'rgba(0,0,0,.65)'; ctx.fillRect(x, Math.max(0, y - 22), tw, 22);
     ctx.fillStyle = '#fff'; ctx.fillText(label, x + 4, Math.max(16, y - 6));
   }
+  if (typeof drawWhy === 'function') drawWhy(ctx, s, ox, oy);
 }
 
 // ---- mood ------------------------------------------------------------------

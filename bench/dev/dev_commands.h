@@ -13,5 +13,6 @@ inline constexpr const char* kDefaultMusicDir = "/usr/share/games/wesnoth/1.16/d
 void add_serve_bench(CLI::App& app, int& exit_code);  // moodtune-dev serve
 void add_all_bench(CLI::App& app, int& exit_code);    // moodtune-dev all
 void add_fit_mood_map(CLI::App& app, int& exit_code);  // moodtune-dev fit-mood-map
+void add_explain_deletion(CLI::App& app, int& exit_code);  // moodtune-dev explain-deletion
 
 }  // namespace moodtune::dev

@@ -13,5 +13,6 @@ int main(int argc, char** argv) {
   moodtune::dev::add_serve_bench(app, exit_code);
   moodtune::dev::add_all_bench(app, exit_code);
   moodtune::dev::add_fit_mood_map(app, exit_code);
+  moodtune::dev::add_explain_deletion(app, exit_code);
   return moodtune::cli::run_app(app, argc, argv, exit_code);
 }

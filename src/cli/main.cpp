@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   namespace c = moodtune::cli;
   c::add_detect_command(app, exit_code);
+  c::add_explain_command(app, exit_code);
   c::add_watch_command(app, exit_code);
   c::add_train_command(app, exit_code);
   c::add_evaluate_command(app, exit_code);

@@ -210,32 +210,43 @@ void MoodServer::Impl::setup_routes() {
   setup_auth_routes();
   setup_playlist_routes();
   setup_history_routes();
+  setup_explain_routes();
   if (!http.set_mount_point("/", p.web_dir)) throw std::runtime_error("cannot serve " + p.web_dir);
 }
 
-void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Response& res) {
+std::optional<DecodedFrame> MoodServer::Impl::decode_frame(const httplib::Request& req, httplib::Response& res) {
   std::string type = req.get_header_value("Content-Type");
   if (type != "image/jpeg" && type != "image/png") {
     metrics.add("moodtune_errors_total", 1, "kind=\"bad_frame\"");
-    return send_error(res, 415, "POST a JPEG or PNG image with Content-Type image/jpeg or image/png");
+    send_error(res, 415, "POST a JPEG or PNG image with Content-Type image/jpeg or image/png");
+    return std::nullopt;
   }
   // Pixels cost far more than the bytes that describe them (a 127 KB PNG
   // can decode to 4096x4096): reserve their memory before decoding.
   constexpr int64_t kMaxPixels = 4096ll * 4096, kBytesPerPixel = 8;
   const ImageSize size = probe_image_size(req.body);
   const int64_t pixels = size.known ? std::min<int64_t>(int64_t{size.width} * size.height, kMaxPixels) : kMaxPixels;
-  auto ticket = decode_budget->reserve(static_cast<size_t>(pixels * kBytesPerPixel), std::chrono::seconds(2));
-  if (!ticket) {
+  DecodedFrame f;
+  f.ticket = decode_budget->reserve(static_cast<size_t>(pixels * kBytesPerPixel), std::chrono::seconds(2));
+  if (!f.ticket) {
     metrics.add("moodtune_errors_total", 1, "kind=\"decode_busy\"");
-    return send_error(res, 503, "the server is busy decoding other frames; send this one again");
+    send_error(res, 503, "the server is busy decoding other frames; send this one again");
+    return std::nullopt;
   }
-  cv::Mat img;
   try {
-    img = decode_image(req.body, ImageLimits{p.max_frame_bytes, kMaxPixels});
+    f.image = decode_image(req.body, ImageLimits{p.max_frame_bytes, kMaxPixels});
   } catch (const ImageError& e) {
     metrics.add("moodtune_errors_total", 1, "kind=\"bad_frame\"");
-    return send_error(res, 400, std::string("cannot use this frame: ") + e.what());
+    send_error(res, 400, std::string("cannot use this frame: ") + e.what());
+    return std::nullopt;
   }
+  return f;
+}
+
+void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Response& res) {
+  auto frame = decode_frame(req, res);
+  if (!frame) return;
+  const cv::Mat& img = frame->image;
   auto t0 = std::chrono::steady_clock::now();
   auto s = session(req, res);
   const FrameObservation o = service->observe_frame(*s, img);

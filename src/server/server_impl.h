@@ -37,6 +37,12 @@ struct AccessDenied : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A frame decoded within the memory budget, which it holds while it lives.
+struct DecodedFrame {
+  std::unique_ptr<MemoryBudget::Ticket> ticket;
+  cv::Mat image;
+};
+
 struct MoodServer::Impl {
   ServerParams p;
   std::unique_ptr<MoodService> service;
@@ -89,6 +95,9 @@ struct MoodServer::Impl {
   }
 
   void setup_routes();
+  // The body as an image (JPEG or PNG, within the size and memory limits);
+  // nullopt after answering the client with the reason.
+  std::optional<DecodedFrame> decode_frame(const httplib::Request& req, httplib::Response& res);
   void handle_frame(const httplib::Request& req, httplib::Response& res);
   void handle_mood(const httplib::Request& req, httplib::Response& res);
   void handle_recommendations(const httplib::Request& req, httplib::Response& res);
@@ -98,6 +107,7 @@ struct MoodServer::Impl {
   void setup_auth_routes();
   void setup_playlist_routes();
   void setup_history_routes();
+  void setup_explain_routes();
 };
 
 }  // namespace moodtune

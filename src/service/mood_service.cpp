@@ -97,8 +97,9 @@ struct MoodService::Impl {
     }
   }
 
-  // Borrow a pipeline (detector + shared classifier) for one frame.
-  FrameResult process(const cv::Mat& img, const std::vector<cv::Rect>& hints) {
+  // Runs f on a borrowed pipeline (detector + shared classifier).
+  template <typename F>
+  auto with_pipeline(F&& f) {
     std::unique_ptr<EmotionPipeline> pipe;
     {
       std::unique_lock<std::mutex> lock(pool_mu);
@@ -115,7 +116,10 @@ struct MoodService::Impl {
         self->pool_cv.notify_one();
       }
     } give_back{this, pipe};
-    return pipe->process(img, hints);
+    return f(*pipe);
+  }
+  FrameResult process(const cv::Mat& img, const std::vector<cv::Rect>& hints) {
+    return with_pipeline([&](EmotionPipeline& pipe) { return pipe.process(img, hints); });
   }
 };
 
@@ -169,6 +173,10 @@ FrameObservation MoodService::observe_frame(Session& s, const cv::Mat& frame) {
   }
   if (!sample.empty()) impl_->keep_mood_sample(listener, sample);
   return o;
+}
+
+std::vector<FaceExplanation> MoodService::explain_frame(const cv::Mat& frame, const ExplainParams& p) {
+  return impl_->with_pipeline([&](EmotionPipeline& pipe) { return explain_image(pipe, frame, p, false); });
 }
 
 void MoodService::set_manual_mood(Session& s, std::optional<std::vector<float>> probs) {

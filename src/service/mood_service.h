@@ -27,6 +27,7 @@
 #include "music/mood_history.h"
 #include "music/recommender.h"
 #include "service/sessions.h"
+#include "vision/explain.h"
 #include "vision/pipeline.h"
 
 namespace moodtune {
@@ -106,6 +107,9 @@ class MoodService {
   // the mood history of the session's listener, or the default listener,
   // if they consent; a storage failure there does not fail the frame).
   FrameObservation observe_frame(Session& s, const cv::Mat& frame);
+  // Grad-CAM heat maps for each face in a frame (vision/explain.h), on a
+  // pooled pipeline; nothing is smoothed, kept or stored.
+  std::vector<FaceExplanation> explain_frame(const cv::Mat& frame, const ExplainParams& p);
   // A mood the listener picked (cleared with nullopt). Throws kBadInput
   // unless probs are 7 finite, non-negative numbers with a positive sum.
   void set_manual_mood(Session& s, std::optional<std::vector<float>> probs);

@@ -75,6 +75,7 @@ EmotionNetImpl::EmotionNetImpl(const NetConfig& cfg_in) : cfg_(resolve_config(cf
       seq->push_back(BasicBlock(in_ch, out_ch, stride));
       in_ch = out_ch;
     }
+    stage_ends_.push_back(seq->size());
   }
   feature_dim_ = in_ch;
   backbone = register_module("backbone", seq);
@@ -116,6 +117,48 @@ torch::Tensor EmotionNetImpl::forward(torch::Tensor x) {
   torch::Tensor sum = torch::softmax(members_[0]->forward(x), 1);
   for (size_t i = 1; i < members_.size(); ++i) sum = sum + torch::softmax(members_[i]->forward(x), 1);
   return torch::log((sum / static_cast<double>(members_.size())).clamp_min(1e-12));
+}
+
+torch::Tensor EmotionNetImpl::class_activation_map(torch::Tensor x, int64_t class_index, int stages_from_end) {
+  if (class_index < 0 || class_index >= cfg_.num_classes)
+    throw std::invalid_argument("class index " + std::to_string(class_index) + " out of range");
+  // Each single net: the backbone up to the chosen stage without a graph,
+  // then the rest with one, from feature maps that ask for gradients.
+  std::vector<EmotionNetImpl*> nets;
+  if (is_ensemble())
+    for (auto& m : members_) nets.push_back(m.get());
+  else
+    nets.push_back(this);
+  std::vector<torch::Tensor> maps;
+  torch::Tensor score_sum;
+  for (EmotionNetImpl* n : nets) {
+    if (stages_from_end < 0 || stages_from_end >= static_cast<int>(n->stage_ends_.size()))
+      throw std::invalid_argument("no backbone stage " + std::to_string(stages_from_end) + " from the end");
+    const size_t split = n->stage_ends_[n->stage_ends_.size() - 1 - static_cast<size_t>(stages_from_end)];
+    auto layer = n->backbone->begin();
+    torch::Tensor a = x;
+    {
+      torch::NoGradGuard no_grad;
+      for (size_t i = 0; i < split; ++i) a = layer[static_cast<std::ptrdiff_t>(i)].forward(a);
+    }
+    a = a.detach().requires_grad_(true);
+    torch::Tensor y = a;
+    for (size_t i = split; i < n->backbone->size(); ++i) y = layer[static_cast<std::ptrdiff_t>(i)].forward(y);
+    torch::Tensor logits = n->head(n->dropout(y.mean({2, 3})));
+    maps.push_back(a);
+    torch::Tensor p = is_ensemble() ? torch::softmax(logits, 1) : logits;
+    score_sum = score_sum.defined() ? score_sum + p : p;
+  }
+  torch::Tensor score = is_ensemble() ? torch::log(score_sum / static_cast<double>(nets.size())) : score_sum;
+  const auto grads = torch::autograd::grad({score.select(1, class_index).sum()}, maps);
+  torch::Tensor cam;
+  for (size_t i = 0; i < maps.size(); ++i) {
+    // Channel weights: the mean gradient over positions (Grad-CAM).
+    torch::Tensor w = grads[i].mean({2, 3}, true);
+    torch::Tensor m = (w * maps[i].detach()).sum(1);
+    cam = cam.defined() ? cam + m : m;
+  }
+  return cam;
 }
 
 void EmotionNetImpl::reset_head(int num_classes) {

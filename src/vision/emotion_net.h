@@ -46,6 +46,14 @@ class EmotionNetImpl : public torch::nn::Module {
   explicit EmotionNetImpl(std::vector<std::shared_ptr<EmotionNetImpl>> members);
   torch::Tensor forward(torch::Tensor x);   // [N,1,S,S] normalised -> logits [N,C]
   torch::Tensor features(torch::Tensor x);  // pooled backbone features [N,F]
+  // Grad-CAM (explain.h): for each input, a map of where the evidence for
+  // `class_index` lies (positive: for it; the caller applies the ReLU), at the resolution of the backbone's
+  // stage `stages_from_end` from the last (0: the last stage, 3x3 for 48 px
+  // input; 1: the one before, 6x6), as [N,h,w]. The score is the logit for
+  // one network and the log of the mean probability for an ensemble, whose
+  // map is the sum of its members'. Gradients go to the feature maps only
+  // (torch::autograd::grad), never into the weights: safe on shared weights.
+  torch::Tensor class_activation_map(torch::Tensor x, int64_t class_index, int stages_from_end = 1);
   // Replaces the head with a fresh one for a new class count (transfer learning).
   void reset_head(int num_classes);
   // Transfer learning: the backbone stops learning (no gradients) and keeps
@@ -66,6 +74,7 @@ class EmotionNetImpl : public torch::nn::Module {
   torch::nn::Dropout dropout{nullptr};
   torch::nn::Linear head{nullptr};
   int feature_dim_ = 0;
+  std::vector<size_t> stage_ends_;  // backbone index one past each stage's last block
   bool frozen_ = false;
   std::vector<std::shared_ptr<EmotionNetImpl>> members_;  // empty unless an ensemble
   void require_single(const char* what) const;

@@ -57,6 +57,7 @@ class EmotionPipeline {
   FrameResult process(const cv::Mat& frame, const std::vector<cv::Rect>& hints = {});
   const EmotionClassifier& classifier() const { return *clf_; }
   const std::string& detector_name() const { return detector_name_; }
+  float margin() const { return p_.margin; }  // of each face crop
 
  private:
   std::vector<Detection> detect_near(const cv::Mat& frame, const std::vector<cv::Rect>& hints);

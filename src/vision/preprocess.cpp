@@ -30,13 +30,17 @@ cv::Mat downscale_gray(const cv::Mat& image, int max_side, double& to_original) 
   return out;
 }
 
+cv::Rect crop_region(const cv::Rect& box, float margin) {
+  const int mx = static_cast<int>(static_cast<float>(box.width) * margin + 0.5f);
+  const int my = static_cast<int>(static_cast<float>(box.height) * margin + 0.5f);
+  return {box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my};
+}
+
 cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp) {
   if (image.empty()) throw std::invalid_argument("empty image");
   const cv::Rect bounds(0, 0, image.cols, image.rows);
   if ((box & bounds).area() <= 0) throw std::invalid_argument("face box lies outside the image");
-  const int mx = static_cast<int>(static_cast<float>(box.width) * pp.margin + 0.5f);
-  const int my = static_cast<int>(static_cast<float>(box.height) * pp.margin + 0.5f);
-  cv::Rect want(box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my);
+  const cv::Rect want = crop_region(box, pp.margin);
   cv::Rect inside = want & bounds;
   cv::Mat region = to_gray(image(inside));
   if (inside != want) {

@@ -33,6 +33,10 @@ cv::Mat to_gray(const cv::Mat& image);
 // `to_original` receives the factor that maps its coordinates back.
 cv::Mat downscale_gray(const cv::Mat& image, int max_side, double& to_original);
 
+// The part of the image crop_face takes for `box`: the box grown by
+// `margin` of its size on each side (it may extend past the image).
+cv::Rect crop_region(const cv::Rect& box, float margin);
+
 // Expands `box` by the margin, clamps to the image (padding with edge pixels
 // when the expanded box leaves it, so the face stays centred), converts to
 // gray and resizes to input_size x input_size. Throws std::invalid_argument

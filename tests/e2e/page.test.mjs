@@ -90,6 +90,12 @@ test('camera: boxes, happy then sad, recommendations follow, like is stored, a t
   const sadRecs = await recIds(page);
   assert.notEqual(sadRecs, happyRecs, 'recommendations change with the mood');
 
+  // "Why?": heat maps over the face, from /api/explain, not from every frame.
+  await page.check('#why');
+  await page.waitForFunction(() => (document.getElementById('overlay').dataset.why || '').length > 0, null, { timeout: 15000 });
+  await shot(page, '2b-why');
+  await page.uncheck('#why');
+
   // The chart has a minute of history with both emotions.
   const history = await page.evaluate(async () => (await api('/api/mood')).history.map((h) => h.emotion));
   assert.ok(history.includes('happy') && history.includes('sad'), `mood history: ${history}`);
