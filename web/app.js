@@ -144,7 +144,10 @@ async function frameLoop() {
         const result = await api('/api/frames', { method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: blob });
         showFaces(result.faces, result.image);
         showMood(result.mood);
+        // A dark, flat or blurred face: say how to fix it (it counts less in the mood).
+        const poor = result.faces.find((f) => f.quality && !f.quality.ok);
         if (result.faces.length === 0) setStatus('Camera on. No face found: face the camera in good light.');
+        else if (poor) setStatus(`Camera on: ${poor.quality.hint}. Until then this face counts less in your mood.`);
         else setStatus(`Camera on. ${result.faces.length} face${result.faces.length > 1 ? 's' : ''} found.`);
       }
     } catch (err) {

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "vision/image_io.h"
+#include "server/api_json.h"
 #include "vision/pipeline.h"
 
 namespace moodtune::cli {
@@ -50,10 +51,12 @@ void add_detect_command(CLI::App& app, int& exit_code) {
             ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
                                    {"emotion", classes[static_cast<size_t>(f.emotion)]},
                                    {"confidence", f.probs[static_cast<size_t>(f.emotion)]},
-                                   {"probs", probs_json(f.probs, classes)}});
+                                   {"probs", probs_json(f.probs, classes)},
+                                   {"quality", quality_json(f.quality)}});
             if (!o->json)
               std::cout << "  box " << f.box.x << "," << f.box.y << " " << f.box.width << "x" << f.box.height << "  "
-                        << probs_text(f.probs, classes) << "\n";
+                        << probs_text(f.probs, classes) << (f.quality.ok() ? "" : "  (" + f.quality.hint() + ")")
+                        << "\n";
           }
           if (!o->annotate.empty()) {
             draw_faces(img, r.faces, classes);

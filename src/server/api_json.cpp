@@ -7,10 +7,21 @@
 
 namespace moodtune {
 
+nlohmann::json quality_json(const FaceQuality& q) {
+  auto round2 = [](double v) { return std::round(v * 100) / 100; };
+  return {{"ok", q.ok()},
+          {"issues", q.issues()},
+          {"hint", q.hint()},
+          {"brightness", round2(q.brightness)},
+          {"contrast", round2(q.contrast)},
+          {"sharpness", std::round(q.sharpness * 1000) / 1000}};
+}
+
 nlohmann::json face_json(const FaceTrack& t, const std::vector<std::string>& classes) {
   int top = top_class(t.smoothed), raw_top = top_class(t.probs);
   return {{"track", t.id},
           {"box", {{"x", t.box.x}, {"y", t.box.y}, {"w", t.box.width}, {"h", t.box.height}}},
+          {"quality", quality_json(t.quality)},
           {"emotion", top >= 0 ? classes[static_cast<size_t>(top)] : ""},
           {"probs", probs_json(t.smoothed, classes)},
           {"raw",

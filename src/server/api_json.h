@@ -14,6 +14,8 @@
 
 namespace moodtune {
 
+// {"ok", "issues", "hint", "brightness", "contrast", "sharpness"}
+nlohmann::json quality_json(const FaceQuality& q);
 // emotion/probs are the smoothed values (what a viewer should see); raw is
 // this frame's classifier output.
 nlohmann::json face_json(const FaceTrack& t, const std::vector<std::string>& classes);

@@ -23,8 +23,12 @@ float centre_dist(const cv::Rect& a, const cv::Rect& b) {
 }  // namespace
 
 std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes,
-                                           const std::vector<std::vector<float>>& probs) {
+                                           const std::vector<std::vector<float>>& probs,
+                                           const std::vector<FaceQuality>& qualities) {
   if (boxes.size() != probs.size()) throw std::invalid_argument("tracker: one probability vector per box is needed");
+  if (!qualities.empty() && qualities.size() != boxes.size())
+    throw std::invalid_argument("tracker: one quality per box is needed");
+  auto quality_of = [&](size_t b) { return qualities.empty() ? FaceQuality{} : qualities[b]; };
   ++updates_;
   // Candidate pairs ranked by IoU, then by closeness for the fallback.
   std::vector<std::tuple<float, size_t, size_t>> pairs;  // (score, track, box)
@@ -54,9 +58,10 @@ std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes,
       FaceTrack& tr = tracks_[static_cast<size_t>(match_of_box[b])];
       tr.box = boxes[b];
       tr.probs = probs[b];
+      tr.quality = quality_of(b);
       if (tr.smoothed.size() != probs[b].size()) tr.smoothed = probs[b];
-      for (size_t c = 0; c < probs[b].size(); ++c)
-        tr.smoothed[c] = p_.alpha * probs[b][c] + (1 - p_.alpha) * tr.smoothed[c];
+      const float a = p_.alpha * tr.quality.weight;
+      for (size_t c = 0; c < probs[b].size(); ++c) tr.smoothed[c] = a * probs[b][c] + (1 - a) * tr.smoothed[c];
       tr.frames++;
       tr.missed = 0;
       matched.push_back(static_cast<size_t>(tr.id));
@@ -65,6 +70,7 @@ std::vector<FaceTrack> FaceTracker::update(const std::vector<cv::Rect>& boxes,
       tr.id = next_id_++;
       tr.box = boxes[b];
       tr.probs = tr.smoothed = probs[b];
+      tr.quality = quality_of(b);
       tr.frames = 1;
       tracks_.push_back(tr);
       matched.push_back(static_cast<size_t>(tr.id));

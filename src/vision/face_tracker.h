@@ -13,6 +13,8 @@
 #include <opencv2/core.hpp>
 #include <vector>
 
+#include "vision/face_quality.h"
+
 namespace moodtune {
 
 struct TrackerParams {
@@ -30,14 +32,18 @@ struct FaceTrack {
   std::vector<float> smoothed;  // EMA over the track's frames
   int frames = 0;               // frames with a match
   int missed = 0;               // consecutive frames without one
+  FaceQuality quality;          // of this frame's crop
 };
 
 class FaceTracker {
  public:
   explicit FaceTracker(TrackerParams p = {}) : p_(p) {}
   // boxes[i] has probabilities probs[i]. Returns the tracks matched in this
-  // frame (missed tracks are kept internally but not returned).
-  std::vector<FaceTrack> update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs);
+  // frame (missed tracks are kept internally but not returned). qualities
+  // (empty = all good) weigh each frame in the EMA: a poor one moves the
+  // smoothed probabilities by alpha x its weight.
+  std::vector<FaceTrack> update(const std::vector<cv::Rect>& boxes, const std::vector<std::vector<float>>& probs,
+                                const std::vector<FaceQuality>& qualities = {});
   const std::vector<FaceTrack>& all_tracks() const { return tracks_; }
   // Where to look in the next frame: boxes of the faces seen in this one.
   // Empty (meaning: scan the whole frame) before the first face, after a

@@ -56,6 +56,7 @@ FrameResult EmotionPipeline::process(const cv::Mat& frame, const std::vector<cv:
     f.probs = probs[i];
     f.emotion = top_class(probs[i]);
     f.detector_score = dets[i].score;
+    f.quality = measure_face_quality(crops[i]);
     r.faces.push_back(std::move(f));
   }
   r.times.total_ms = ms_since(t0);
@@ -87,11 +88,13 @@ void draw_faces(cv::Mat& image, const std::vector<FaceResult>& faces, const std:
 std::vector<FaceTrack> track_faces(FaceTracker& tracker, const FrameResult& r) {
   std::vector<cv::Rect> boxes;
   std::vector<std::vector<float>> probs;
+  std::vector<FaceQuality> qualities;
   for (const auto& f : r.faces) {
     boxes.push_back(f.box);
     probs.push_back(f.probs);
+    qualities.push_back(f.quality);
   }
-  return tracker.update(boxes, probs);
+  return tracker.update(boxes, probs, qualities);
 }
 
 int main_face(const std::vector<FaceTrack>& tracks) {

@@ -16,6 +16,7 @@
 
 #include "vision/emotion_classifier.h"
 #include "vision/face_detector.h"
+#include "vision/face_quality.h"
 #include "vision/face_tracker.h"
 
 namespace moodtune {
@@ -36,7 +37,8 @@ struct FaceResult {
   Probs probs;
   int emotion = -1;  // argmax of probs
   float detector_score = 0;
-  int track_id = 0;  // set by callers that track; 0 = untracked
+  int track_id = 0;     // set by callers that track; 0 = untracked
+  FaceQuality quality;  // of the crop the model saw (face_quality.h)
 };
 
 struct StageTimes {

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "common/emotions.h"
+#include <opencv2/imgproc.hpp>
+
+#include "vision/face_quality.h"
 #include "vision/face_tracker.h"
 
 using namespace moodtune;
@@ -96,4 +99,60 @@ TEST(Tracker, SearchHintsFollowTheFacesWithRegularFullScans) {
   EXPECT_EQ(t.search_hints().size(), 1u);
   t.update({}, {});  // the face was lost: look everywhere
   EXPECT_TRUE(t.search_hints().empty());
+}
+
+// A dark, flat or blurred face counts less in the smoothed mood.
+TEST(Tracker, PoorFramesMoveTheMoodLess) {
+  FaceTracker good, poor;
+  const cv::Rect box(100, 80, 120, 120);
+  good.update({box}, {onehot(3)});
+  poor.update({box}, {onehot(3)});
+  FaceQuality dark;
+  dark.dark = true;
+  dark.weight = 0.25f;
+  const float moved_good = good.update({box}, {onehot(5)})[0].smoothed[5];
+  const float moved_poor = poor.update({box}, {onehot(5)}, {dark})[0].smoothed[5];
+  EXPECT_NEAR(moved_good - 0.1f / 6, 0.35f * (0.9f - 0.1f / 6), 1e-5);
+  EXPECT_NEAR(moved_poor - 0.1f / 6, 0.25f * 0.35f * (0.9f - 0.1f / 6), 1e-5);
+  EXPECT_FALSE(poor.all_tracks()[0].quality.ok());
+  EXPECT_THROW(poor.update({box}, {onehot(5)}, {dark, dark}), std::invalid_argument);
+}
+
+namespace {
+// A face-sized texture with detail at every scale, as photos have:
+// slightly smoothed noise with a broad shading across it.
+cv::Mat detailed_face() {
+  cv::Mat noise(48, 48, CV_32F), f;
+  cv::RNG(7).fill(noise, cv::RNG::NORMAL, 0.0, 40.0);
+  cv::GaussianBlur(noise, noise, cv::Size(), 0.7);
+  for (int y = 0; y < 48; ++y)
+    for (int x = 0; x < 48; ++x) noise.at<float>(y, x) += 128.0f + 1.2f * static_cast<float>(x - 24);
+  noise.convertTo(f, CV_8U);
+  return f;
+}
+}  // namespace
+
+TEST(FaceQuality, DarkFlatAndBlurredCropsAreFlaggedWithAHint) {
+  const cv::Mat face = detailed_face();
+  const FaceQuality ok = measure_face_quality(face);
+  EXPECT_TRUE(ok.ok()) << ok.brightness << " " << ok.contrast << " " << ok.sharpness;
+  EXPECT_EQ(ok.weight, 1.0f);
+  EXPECT_EQ(ok.hint(), "");
+
+  cv::Mat dark, flat, blurred;
+  face.convertTo(dark, -1, 0.08, 0);
+  face.convertTo(flat, -1, 0.1, 0.9 * 128);
+  cv::GaussianBlur(face, blurred, cv::Size(), 3.0);
+  const FaceQuality d = measure_face_quality(dark), f = measure_face_quality(flat), b = measure_face_quality(blurred);
+  EXPECT_TRUE(d.dark);
+  EXPECT_EQ(d.hint(), "too dark — turn on a light");
+  EXPECT_EQ(d.weight, QualityThresholds{}.poor_weight);
+  EXPECT_FALSE(f.dark);
+  EXPECT_TRUE(f.flat);
+  EXPECT_FALSE(f.blurry) << "low contrast alone is not blur: " << f.sharpness;
+  EXPECT_EQ(f.issues(), std::vector<std::string>{"low contrast"});
+  EXPECT_TRUE(b.blurry);
+  EXPECT_FALSE(b.dark);
+  EXPECT_NE(b.hint().find("blurred"), std::string::npos);
+  EXPECT_THROW(measure_face_quality(cv::Mat(48, 48, CV_8UC3)), std::invalid_argument);
 }
