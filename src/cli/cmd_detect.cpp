@@ -34,46 +34,32 @@ void add_detect_command(CLI::App& app, int& exit_code) {
       pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
       if (!o->annotate.empty()) std::filesystem::create_directories(o->annotate);
       const auto& classes = pipe->classifier().classes();
-      nlohmann::json out = {
-          {"model", o->model}, {"detector", pipe->detector_name()}, {"images", nlohmann::json::array()}};
-      int failed = 0;
-      for (const std::string& path : o->images) {
-        nlohmann::json ij = {{"image", path}};
-        try {
-          cv::Mat img = read_image(path);
-          FrameResult r = pipe->process(img);
-          ij["width"] = img.cols;
-          ij["height"] = img.rows;
-          ij["faces"] = nlohmann::json::array();
+      const nlohmann::json head = {{"model", o->model}, {"detector", pipe->detector_name()}};
+      return for_each_image(o->images, o->json, head, [&](const std::string& path, nlohmann::json& ij) {
+        cv::Mat img = read_image(path);
+        FrameResult r = pipe->process(img);
+        ij["width"] = img.cols;
+        ij["height"] = img.rows;
+        ij["faces"] = nlohmann::json::array();
+        if (!o->json) std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces") << "\n";
+        for (const FaceResult& f : r.faces) {
+          ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
+                                 {"emotion", classes[static_cast<size_t>(f.emotion)]},
+                                 {"confidence", f.probs[static_cast<size_t>(f.emotion)]},
+                                 {"probs", probs_json(f.probs, classes)},
+                                 {"quality", quality_json(f.quality)}});
           if (!o->json)
-            std::cout << path << ": " << r.faces.size() << (r.faces.size() == 1 ? " face" : " faces") << "\n";
-          for (const FaceResult& f : r.faces) {
-            ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
-                                   {"emotion", classes[static_cast<size_t>(f.emotion)]},
-                                   {"confidence", f.probs[static_cast<size_t>(f.emotion)]},
-                                   {"probs", probs_json(f.probs, classes)},
-                                   {"quality", quality_json(f.quality)}});
-            if (!o->json)
-              std::cout << "  box " << f.box.x << "," << f.box.y << " " << f.box.width << "x" << f.box.height << "  "
-                        << probs_text(f.probs, classes) << (f.quality.ok() ? "" : "  (" + f.quality.hint() + ")")
-                        << "\n";
-          }
-          if (!o->annotate.empty()) {
-            draw_faces(img, r.faces, classes);
-            std::string dst = (std::filesystem::path(o->annotate) / std::filesystem::path(path).filename()).string();
-            if (!cv::imwrite(dst, img)) throw std::runtime_error("cannot write annotated copy " + dst);
-            ij["annotated"] = dst;
-          }
-        } catch (const std::exception& e) {
-          ++failed;
-          ij["error"] = e.what();
-          std::cerr << "error: " << e.what() << "\n";
+            std::cout << "  box " << f.box.x << "," << f.box.y << " " << f.box.width << "x" << f.box.height << "  "
+                      << probs_text(f.probs, classes) << (f.quality.ok() ? "" : "  (" + f.quality.hint() + ")")
+                      << "\n";
         }
-        out["images"].push_back(ij);
-      }
-      if (o->json) std::cout << out.dump(2) << "\n";
-      if (failed > 0) std::cerr << failed << " of " << o->images.size() << " images failed\n";
-      return failed > 0 ? 1 : 0;
+        if (!o->annotate.empty()) {
+          draw_faces(img, r.faces, classes);
+          std::string dst = (std::filesystem::path(o->annotate) / std::filesystem::path(path).filename()).string();
+          if (!cv::imwrite(dst, img)) throw std::runtime_error("cannot write annotated copy " + dst);
+          ij["annotated"] = dst;
+        }
+      });
     });
   });
 }

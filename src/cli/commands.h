@@ -58,6 +58,30 @@ void guarded(int& exit_code, F&& f) {
   }
 }
 
+// The per-image loop of `detect` and `explain`: runs each(path, entry) for
+// every image; one that throws is reported (in its entry and on stderr) and
+// the rest go on. Prints `out` with its "images" when `json`; returns the
+// exit status: 1 when some images failed.
+template <typename F>
+int for_each_image(const std::vector<std::string>& images, bool json, nlohmann::json out, F&& each) {
+  out["images"] = nlohmann::json::array();
+  int failed = 0;
+  for (const std::string& path : images) {
+    nlohmann::json entry = {{"image", path}};
+    try {
+      each(path, entry);
+    } catch (const std::exception& e) {
+      ++failed;
+      entry["error"] = e.what();
+      std::cerr << "error: " << e.what() << "\n";
+    }
+    out["images"].push_back(std::move(entry));
+  }
+  if (json) std::cout << out.dump(2) << "\n";
+  if (failed > 0) std::cerr << failed << " of " << images.size() << " images failed\n";
+  return failed > 0 ? 1 : 0;
+}
+
 // Parses argv and runs the chosen subcommand; returns the process exit
 // status (a usage error prints CLI11's message, another error "error: ...").
 int run_app(CLI::App& app, int argc, char** argv, const int& exit_code);

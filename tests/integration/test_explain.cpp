@@ -54,7 +54,8 @@ TEST(Explain, TheCliWritesAHeatMapPerFaceAndSaysWhatFailed) {
   // A class of one's choosing; a crop as a whole face; an ensemble.
   r = test::run_moodtune("explain " + two + " --out " + (dir / "out").string() + " --json --class surprise");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const auto& f : json::parse(r.out)["images"][0]["faces"]) EXPECT_EQ(f["class"], "surprise");
+  j = json::parse(r.out);  // kept alive for the loop (a temporary's member would not be)
+  for (const auto& f : j["images"][0]["faces"]) EXPECT_EQ(f["class"], "surprise");
   r = test::run_moodtune("explain " + crop + " --whole-image --out " + (dir / "out").string() + " --json --model " +
                          model_path() + "," + model_path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
