@@ -53,8 +53,10 @@ bool Catalog::add_mood_sample(const std::string& listener, const std::string& da
   for (float p : probs) sum += p;
   if (!(sum > 0) || !std::isfinite(sum) || !std::isfinite(valence) || !std::isfinite(arousal))
     throw DbError("a mood sample needs finite probabilities with a positive sum");
-  // The consent is checked by the statement itself: no sample slips in
-  // after a withdrawal committed.
+  // Most listeners never consent: a plain read spares them a write
+  // transaction (a write lock on SQLite) every 10 s of camera time. The
+  // statement checks again, so no sample slips in after a withdrawal.
+  if (!mood_history_consent(listener)) return false;
   std::string sql = "INSERT INTO mood_days (listener_id, day, samples, " + emotion_columns() +
                     ", valence, arousal) SELECT id, CAST($2 AS TEXT), 1";
   // Typed: PostgreSQL cannot infer a parameter's type from a select list.
