@@ -32,10 +32,7 @@ void MoodServer::Impl::setup_history_routes() {
   });
   auto post = [this](const char* path, bool need_keep, auto&& act) {
     http.Post(path, [this, need_keep, act](const httplib::Request& req, httplib::Response& res) {
-      if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
-        return send_error(res, 415, "POST JSON with Content-Type application/json");
-      if (req.body.size() > p.max_json_bytes)
-        return send_error(res, 413, "JSON body over the limit of " + std::to_string(p.max_json_bytes) + " bytes");
+      if (!accept_json_body(req, res)) return;
       HistoryRequest h;
       try {
         h = parse_history_request(req.body, need_keep);

@@ -265,10 +265,7 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
 }
 
 void MoodServer::Impl::handle_mood(const httplib::Request& req, httplib::Response& res) {
-  if (req.method == "POST" && req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
-    return send_error(res, 415, "POST JSON with Content-Type application/json");
-  if (req.body.size() > p.max_json_bytes)
-    return send_error(res, 413, "JSON body over the limit of " + std::to_string(p.max_json_bytes) + " bytes");
+  if (req.method == "POST" && !accept_json_body(req, res)) return;
   auto s = session(req, res);
   if (req.method == "POST") {
     try {
@@ -332,10 +329,7 @@ void MoodServer::Impl::handle_recommendations(const httplib::Request& req, httpl
 }
 
 void MoodServer::Impl::handle_feedback(const httplib::Request& req, httplib::Response& res) {
-  if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
-    return send_error(res, 415, "POST JSON with Content-Type application/json");
-  if (req.body.size() > p.max_json_bytes)
-    return send_error(res, 413, "JSON body over the limit of " + std::to_string(p.max_json_bytes) + " bytes");
+  if (!accept_json_body(req, res)) return;
   FeedbackRequest fb;
   try {
     fb = parse_feedback_request(req.body, "");

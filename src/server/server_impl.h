@@ -98,6 +98,18 @@ struct MoodServer::Impl {
   // The body as an image (JPEG or PNG, within the size and memory limits);
   // nullopt after answering the client with the reason.
   std::optional<DecodedFrame> decode_frame(const httplib::Request& req, httplib::Response& res);
+  // A JSON request body within max_json_bytes; false after answering 415 or 413.
+  bool accept_json_body(const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+      send_error(res, 415, "POST JSON with Content-Type application/json");
+      return false;
+    }
+    if (req.body.size() > p.max_json_bytes) {
+      send_error(res, 413, "JSON body over the limit of " + std::to_string(p.max_json_bytes) + " bytes");
+      return false;
+    }
+    return true;
+  }
   void handle_frame(const httplib::Request& req, httplib::Response& res);
   void handle_mood(const httplib::Request& req, httplib::Response& res);
   void handle_recommendations(const httplib::Request& req, httplib::Response& res);
