@@ -359,6 +359,10 @@ $('strategy').addEventListener('change', refreshRecommendations);
   try {
     const health = await api('/api/health');
     if (health.source) startSourceMode();
+    if (health.precision === 'int8') {  // an int8 model has no gradients to explain with
+      $('why').disabled = true;
+      $('why').parentElement.title = 'This server runs an int8 model, which cannot show why: serve the float model for this';
+    }
   } catch (err) { setStatus(`The moodtune server is not answering: ${err.message}`, true); }
   refreshRecommendations();
   if (typeof refreshHistory === 'function') refreshHistory();

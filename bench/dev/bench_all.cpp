@@ -58,8 +58,11 @@ int bench_all(const Opts& o) {
   const fs::path out(o.out);
   std::string fer = o.fer.empty() ? "" : " --fer '" + o.fer + "'";
   json all;
+  // The int8 model beside the float one, timed in the same run (docs/edge.md).
+  const fs::path int8 = fs::path(default_model_path()).parent_path() / "default-int8.mtm";
+  const std::string compare = fs::exists(int8) ? " --compare '" + int8.string() + "'" : "";
   all["pipeline"] =
-      run_child("moodtune", "bench pipeline --reps " + std::to_string(o.reps) + fer, out / "pipeline.json");
+      run_child("moodtune", "bench pipeline --reps " + std::to_string(o.reps) + fer + compare, out / "pipeline.json");
   all["train"] = run_child("moodtune", "bench train --batches " + std::to_string(o.batches) + fer, out / "train.json");
   {  // SQLite and PostgreSQL side by side, on a throwaway PostgreSQL server
     ScratchPostgres pg;
@@ -137,6 +140,16 @@ int bench_all(const Opts& o) {
   }
   md << "| batch-1 classification (haar run), OpenBLAS | " << num(p["haar"]["classify"]["median_ms"]) << " ms | p95 "
      << num(p["haar"]["classify"]["p95_ms"]) << " ms | | |\n";
+  if (p.contains("classify_compared")) {
+    const json& f = p["classify_compared"][0];
+    for (size_t k = 1; k < p["classify_compared"].size(); ++k) {
+      const json& m = p["classify_compared"][k];
+      md << "| batch-1 classification alone, " << m["precision"].get<std::string>() << " model ("
+         << num(m["file_mb"], 1) << " MB) | " << num(m["median_ms"]) << " ms | p95 " << num(m["p95_ms"])
+         << " ms | float model (" << num(f["median_ms"]) << " ms, " << num(f["file_mb"], 1) << " MB) | "
+         << num(m["speedup_vs_first"]) << "x faster |\n";
+    }
+  }
   if (all.contains("pipeline_reference_blas")) {
     const json& rb = all["pipeline_reference_blas"]["haar"];
     md << "| batch-1 classification, reference BLAS | " << num(rb["classify"]["median_ms"]) << " ms | p95 "

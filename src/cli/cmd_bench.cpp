@@ -20,6 +20,7 @@
 #include "training/dataset.h"
 #include "vision/emotion_net.h"
 #include "vision/face_tracker.h"
+#include "vision/model_file.h"
 #include "vision/net_input.h"
 #include "vision/pipeline.h"
 #include "vision/test_frame.h"
@@ -31,8 +32,51 @@ using Clock = std::chrono::steady_clock;
 namespace {
 double ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
 
+// Classification alone (batch 1, one thread) of the same face by each model,
+// in interleaved rounds so that the machine's noise falls on all alike:
+// the float-vs-int8 comparison of docs/edge.md.
+nlohmann::json compare_classify(const std::vector<std::string>& models, const cv::Mat& frame, int reps) {
+  std::vector<std::shared_ptr<const EmotionClassifier>> clfs;
+  for (const auto& m : models) clfs.push_back(EmotionClassifier::load(m));
+  const FrameResult found = EmotionPipeline(clfs[0], {}).process(frame);
+  if (found.faces.empty()) throw std::runtime_error("no face in the benchmark frame to classify");
+  std::vector<cv::Mat> crops;
+  for (const auto& c : clfs) crops.push_back(crop_face(frame, found.faces[0].box, c->preprocess()));
+  std::vector<std::vector<double>> t(clfs.size());
+  for (int i = 0; i < reps + 20; ++i)
+    for (size_t k = 0; k < clfs.size(); ++k) {
+      const auto a = Clock::now();
+      clfs[k]->classify({crops[k]});
+      if (i >= 20) t[k].push_back(ms(a, Clock::now()));
+    }
+  std::printf("\n%-40s %8s %9s %10s %10s %8s\n", "model (classify only)", "MB", "params", "median ms", "p95 ms",
+              "speed-up");
+  nlohmann::json out = nlohmann::json::array();
+  const double base = summarise(t[0]).median;
+  for (size_t k = 0; k < clfs.size(); ++k) {
+    const Summary s = summarise(t[k]);
+    double mb = 0;
+    for (size_t start = 0; start <= models[k].size();) {  // an ensemble: its files together
+      const size_t comma = std::min(models[k].find(',', start), models[k].size());
+      mb += static_cast<double>(fs::file_size(models[k].substr(start, comma - start))) / 1e6;
+      start = comma + 1;
+    }
+    const int64_t params = clfs[k]->model().net->parameter_count();
+    std::printf("%-40s %8.1f %9lld %10.3f %10.3f %7.2fx\n", models[k].c_str(), mb, static_cast<long long>(params),
+                s.median, s.p95, base / s.median);
+    nlohmann::json j = s.to_json();
+    j.update({{"model", models[k]},
+              {"precision", clfs[k]->info().precision},
+              {"file_mb", mb},
+              {"parameters", params},
+              {"speedup_vs_first", base / s.median}});
+    out.push_back(j);
+  }
+  return out;
+}
+
 int bench_pipeline(const std::string& model, const std::string& image, const std::string& fer, int reps,
-                   const std::string& json_path, const DetectorParams& base) {
+                   const std::string& json_path, const DetectorParams& base, const std::vector<std::string>& compare) {
   // One core: batch-1 inference is fastest on one intra-op thread, and the
   // target is stated per core (parallelism goes across frames instead).
   torch::set_num_threads(1);
@@ -111,6 +155,11 @@ int bench_pipeline(const std::string& model, const std::string& image, const std
   for (const char* k : {"haar", "lbp", "dlib"})
     out[std::string(k) + "_video_vs_single_median_ratio"] =
         out[k]["video"]["median_ms"].get<double>() / out[k]["median_ms"].get<double>();
+  if (!compare.empty()) {
+    std::vector<std::string> models = {model};
+    models.insert(models.end(), compare.begin(), compare.end());
+    out["classify_compared"] = compare_classify(models, frame, reps);
+  }
   write_json(json_path, out);
   return 0;
 }
@@ -300,6 +349,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     std::string model = default_model_path(), image, fer, json;
     int reps = 200, batches = 20;
     DetectorParams det;
+    std::vector<std::string> compare;
   };
   auto o = std::make_shared<Opts>();
   auto* pipe =
@@ -309,9 +359,12 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   pipe->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");
   pipe->add_option("--reps", o->reps, "Timed repetitions per detector")->capture_default_str();
   pipe->add_option("--json", o->json, "Write results as JSON");
+  pipe->add_option("--compare", o->compare,
+                   "Also time classification alone by these models against --model, in the same run (repeatable)");
   add_detector_options(pipe, o->det);  // --detector is ignored: every detector is measured
   pipe->callback([o, &exit_code] {
-    guarded(exit_code, [&] { return bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det); });
+    guarded(exit_code,
+            [&] { return bench_pipeline(o->model, o->image, fer_root(o->fer), o->reps, o->json, o->det, o->compare); });
   });
   auto shared = std::make_shared<std::string>(default_shared_dir());
   auto* mu =

@@ -32,6 +32,10 @@ void add_explain_command(CLI::App& app, int& exit_code) {
       PipelineParams pp;
       pp.detector = o->det;
       EmotionPipeline pipe(EmotionClassifier::load(o->model), pp);
+      if (pipe.classifier().info().precision == "int8")
+        throw std::invalid_argument(o->model +
+                                    " is an int8 model, which has no gradients to explain with: use the float model "
+                                    "it was quantized from (e.g. models/default.mtm)");
       const auto& classes = pipe.classifier().classes();
       ExplainParams ep;
       if (!o->cls.empty()) {
@@ -44,31 +48,33 @@ void add_explain_command(CLI::App& app, int& exit_code) {
         ep.class_index = static_cast<int>(it - classes.begin());
       }
       fs::create_directories(o->out);
-      return for_each_image(o->images, o->json, {{"model", o->model}}, [&](const std::string& path, nlohmann::json& ij) {
-        ij["faces"] = nlohmann::json::array();
-        const cv::Mat img = read_image(path);
-        const auto faces = explain_image(pipe, img, ep, o->whole);
-        if (faces.empty()) throw std::runtime_error(path + ": no face found (try --whole-image for a face crop)");
-        for (size_t i = 0; i < faces.size(); ++i) {
-          const FaceExplanation& f = faces[i];
-          const std::string dst =
-              (fs::path(o->out) / (fs::path(path).stem().string() + "-face" + std::to_string(i + 1) + ".png")).string();
-          if (!cv::imwrite(dst, draw_explanation(img, f.box, o->whole ? 0.0f : pipe.margin(), f.why, classes)))
-            throw std::runtime_error("cannot write " + dst);
-          const std::string& name = classes[static_cast<size_t>(f.why.class_index)];
-          const float prob = f.why.probs[static_cast<size_t>(f.why.class_index)];
-          ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
-                                 {"class", name},
-                                 {"probability", prob},
-                                 {"predicted", classes[static_cast<size_t>(top_class(f.why.probs))]},
-                                 {"weak_evidence", f.why.weak},
-                                 {"heat_map", dst}});
-          if (!o->json)
-            std::cout << path << ": face " << i + 1 << " at " << f.box.x << "," << f.box.y << " " << f.box.width << "x"
-                      << f.box.height << ": " << name << " " << static_cast<int>(prob * 100 + 0.5f) << "% -> " << dst
-                      << "\n";
-        }
-      });
+      return for_each_image(
+          o->images, o->json, {{"model", o->model}}, [&](const std::string& path, nlohmann::json& ij) {
+            ij["faces"] = nlohmann::json::array();
+            const cv::Mat img = read_image(path);
+            const auto faces = explain_image(pipe, img, ep, o->whole);
+            if (faces.empty()) throw std::runtime_error(path + ": no face found (try --whole-image for a face crop)");
+            for (size_t i = 0; i < faces.size(); ++i) {
+              const FaceExplanation& f = faces[i];
+              const std::string dst =
+                  (fs::path(o->out) / (fs::path(path).stem().string() + "-face" + std::to_string(i + 1) + ".png"))
+                      .string();
+              if (!cv::imwrite(dst, draw_explanation(img, f.box, o->whole ? 0.0f : pipe.margin(), f.why, classes)))
+                throw std::runtime_error("cannot write " + dst);
+              const std::string& name = classes[static_cast<size_t>(f.why.class_index)];
+              const float prob = f.why.probs[static_cast<size_t>(f.why.class_index)];
+              ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},
+                                     {"class", name},
+                                     {"probability", prob},
+                                     {"predicted", classes[static_cast<size_t>(top_class(f.why.probs))]},
+                                     {"weak_evidence", f.why.weak},
+                                     {"heat_map", dst}});
+              if (!o->json)
+                std::cout << path << ": face " << i + 1 << " at " << f.box.x << "," << f.box.y << " " << f.box.width
+                          << "x" << f.box.height << ": " << name << " " << static_cast<int>(prob * 100 + 0.5f)
+                          << "% -> " << dst << "\n";
+            }
+          });
     });
   });
 }

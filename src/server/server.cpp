@@ -28,9 +28,9 @@ thread_local std::chrono::steady_clock::time_point t_request_start;
 
 // Metric labels must not grow with ids or attacker-chosen paths.
 std::string route_label(const std::string& path) {
-  static const char* kRoutes[] = {"/api/frames", "/api/mood", "/api/recommendations", "/api/feedback",
-                                  "/api/health", "/metrics",  "/api/source/events",   "/api/source/stream.mjpeg", "/api/playlist",
-                                  "/api/source"};
+  static const char* kRoutes[] = {"/api/frames",   "/api/mood",  "/api/recommendations", "/api/feedback",
+                                  "/api/health",   "/metrics",   "/api/source/events",   "/api/source/stream.mjpeg",
+                                  "/api/playlist", "/api/source"};
   for (const char* r : kRoutes)
     if (path == r) return r;
   if (path.rfind("/api/tracks/", 0) == 0) return "/api/tracks/:id/audio";
@@ -125,7 +125,8 @@ void MoodServer::Impl::setup_routes() {
     const size_t limit = req.path == "/api/frames" ? p.max_frame_bytes : p.max_json_bytes;
     std::optional<Refusal> no = screen_request(*access, req, limit);
     if (!no && !may_use_api(req)) {
-      no = Refusal{401, "log in first: open the login link `moodtune serve` printed, or send Authorization: Bearer TOKEN"};
+      no = Refusal{401,
+                   "log in first: open the login link `moodtune serve` printed, or send Authorization: Bearer TOKEN"};
       res.set_header("WWW-Authenticate", "Bearer realm=\"moodtune\"");
     }
     if (!no) return httplib::Server::HandlerResponse::Unhandled;
@@ -195,6 +196,7 @@ void MoodServer::Impl::setup_routes() {
     json j = {{"status", h.degraded ? "degraded" : "ok"},
               {"db", h.db},
               {"model", fs::path(p.model_path).filename().string()},
+              {"precision", service->classifier()->info().precision},
               {"classes", classes},
               {"tracks", h.tracks ? json(*h.tracks) : json(nullptr)},
               {"sessions", sessions.size()},

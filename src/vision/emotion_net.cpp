@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "vision/quantized_net.h"
+
 namespace moodtune {
 namespace nn = torch::nn;
 
@@ -98,6 +100,36 @@ EmotionNetImpl::EmotionNetImpl(std::vector<std::shared_ptr<EmotionNetImpl>> memb
   }
 }
 
+EmotionNetImpl::EmotionNetImpl(const NetConfig& cfg, std::shared_ptr<const QuantizedNet> int8)
+    : cfg_(resolve_config(cfg)), int8_(std::move(int8)) {
+  if (!int8_) throw std::invalid_argument("an int8 net needs its quantized layers");
+  if (int8_->num_classes() != cfg_.num_classes)
+    throw std::invalid_argument("int8 layers give " + std::to_string(int8_->num_classes()) + " classes, the config " +
+                                std::to_string(cfg_.num_classes));
+  // One dry run: layers that fit each other's channels can still disagree
+  // on spatial sizes (a residual sum of 13x13 and 12x12).
+  try {
+    torch::NoGradGuard no_grad;
+    int8_->forward(torch::zeros({1, 1, cfg_.input_size, cfg_.input_size}));
+  } catch (const c10::Error& e) {
+    std::string msg = e.what();
+    throw std::invalid_argument("int8 layers do not run on " + std::to_string(cfg_.input_size) +
+                                " px faces: " + msg.substr(0, msg.find('\n')));
+  }
+}
+
+void EmotionNetImpl::require_float(const char* what) const {
+  auto int8_member = [&] {
+    for (const auto& m : members_)
+      if (m->is_int8()) return true;
+    return false;
+  };
+  if (is_int8() || int8_member())
+    throw std::logic_error(std::string(what) +
+                           " needs gradients, which an int8 model does not have: use the float model it was "
+                           "quantized from (e.g. models/default.mtm)");
+}
+
 void EmotionNetImpl::require_single(const char* what) const {
   if (is_ensemble())
     throw std::logic_error(std::string(what) + " needs a single network, not an ensemble of " +
@@ -106,11 +138,13 @@ void EmotionNetImpl::require_single(const char* what) const {
 
 torch::Tensor EmotionNetImpl::features(torch::Tensor x) {
   require_single("features()");
+  if (int8_) return int8_->features(x);
   x = backbone->forward(x);
   return x.mean({2, 3});
 }
 
 torch::Tensor EmotionNetImpl::forward(torch::Tensor x) {
+  if (int8_) return int8_->forward(x);
   if (!is_ensemble()) return head(dropout(features(x)));
   // Probabilities, not logits, are averaged: members trained apart need not
   // share a logit scale.
@@ -122,6 +156,7 @@ torch::Tensor EmotionNetImpl::forward(torch::Tensor x) {
 torch::Tensor EmotionNetImpl::class_activation_map(torch::Tensor x, int64_t class_index, int stages_from_end) {
   if (class_index < 0 || class_index >= cfg_.num_classes)
     throw std::invalid_argument("class index " + std::to_string(class_index) + " out of range");
+  require_float("an explanation (Grad-CAM)");
   // Each single net: the backbone up to the chosen stage without a graph,
   // then the rest with one, from feature maps that ask for gradients.
   std::vector<EmotionNetImpl*> nets;
@@ -163,24 +198,32 @@ torch::Tensor EmotionNetImpl::class_activation_map(torch::Tensor x, int64_t clas
 
 void EmotionNetImpl::reset_head(int num_classes) {
   require_single("reset_head()");
+  require_float("fine-tuning");
   cfg_.num_classes = num_classes;
   head = replace_module("head", nn::Linear(feature_dim_, num_classes));
 }
 
 void EmotionNetImpl::set_backbone_frozen(bool frozen) {
   require_single("set_backbone_frozen()");
+  require_float("fine-tuning");
   frozen_ = frozen;
   for (auto& t : backbone->parameters()) t.set_requires_grad(!frozen);
   train(is_training());
 }
 
 void EmotionNetImpl::train(bool on) {
+  if (on) require_float("training");
   torch::nn::Module::train(on);
   if (frozen_ && backbone) backbone->eval();
 }
 
 int64_t EmotionNetImpl::parameter_count() const {
+  if (int8_) return int8_->parameter_count();
   int64_t n = 0;
+  if (is_ensemble()) {
+    for (const auto& m : members_) n += m->parameter_count();
+    return n;
+  }
   for (const auto& p : parameters()) n += p.numel();
   return n;
 }

@@ -12,8 +12,11 @@
 // are separate so that fine-tuning can replace or freeze them.
 //
 // An ensemble is an EmotionNet too (built from trained members, see
-// load_models in model_file.h), so evaluation, TTA and inference need no
-// second code path.
+// load_models in model_file.h), and so is an int8 net (quantized_net.h,
+// made by quantize.h): evaluation, TTA and inference need no second code
+// path. An int8 net only infers: it has no gradients, so explanations,
+// training and fine-tuning throw std::logic_error naming the float model to
+// use instead.
 #pragma once
 #include <torch/torch.h>
 
@@ -23,6 +26,8 @@
 #include "vision/model_info.h"
 
 namespace moodtune {
+
+class QuantizedNet;
 
 class BasicBlockImpl : public torch::nn::Module {
  public:
@@ -44,6 +49,8 @@ class EmotionNetImpl : public torch::nn::Module {
   // forward pass costs the sum of theirs. Throws std::invalid_argument when
   // the members do not fit together.
   explicit EmotionNetImpl(std::vector<std::shared_ptr<EmotionNetImpl>> members);
+  // An int8 net (quantized_net.h) described by cfg.
+  EmotionNetImpl(const NetConfig& cfg, std::shared_ptr<const QuantizedNet> int8);
   torch::Tensor forward(torch::Tensor x);   // [N,1,S,S] normalised -> logits [N,C]
   torch::Tensor features(torch::Tensor x);  // pooled backbone features [N,F]
   // Grad-CAM (explain.h): for each input, a map of where the evidence for
@@ -66,6 +73,8 @@ class EmotionNetImpl : public torch::nn::Module {
   const NetConfig& config() const { return cfg_; }  // an ensemble: its first member's
   int64_t parameter_count() const;
   bool is_ensemble() const { return !members_.empty(); }
+  bool is_int8() const { return int8_ != nullptr; }
+  const std::shared_ptr<const QuantizedNet>& int8() const { return int8_; }
   size_t member_count() const { return members_.empty() ? 1 : members_.size(); }
 
  private:
@@ -77,7 +86,9 @@ class EmotionNetImpl : public torch::nn::Module {
   std::vector<size_t> stage_ends_;  // backbone index one past each stage's last block
   bool frozen_ = false;
   std::vector<std::shared_ptr<EmotionNetImpl>> members_;  // empty unless an ensemble
+  std::shared_ptr<const QuantizedNet> int8_;              // set for an int8 net (no float layers then)
   void require_single(const char* what) const;
+  void require_float(const char* what) const;
 };
 TORCH_MODULE(EmotionNet);
 

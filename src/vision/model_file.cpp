@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include "vision/quantized_net.h"
+
 namespace moodtune {
 namespace {
 constexpr char kMagic[] = "MOODTUNE-MODEL\n";
@@ -36,6 +38,7 @@ nlohmann::json info_to_json(const ModelInfo& info) {
           {"channels", 1},
           {"norm", {{"mean", info.norm.mean}, {"std", info.norm.std}}},
           {"classes", info.classes},
+          {"precision", info.precision},
           {"meta", info.meta}};
 }
 
@@ -55,6 +58,9 @@ ModelInfo info_from_json(const nlohmann::json& j, const std::string& path) {
     info.norm.std = j.at("norm").at("std").get<float>();
     info.classes = j.at("classes").get<std::vector<std::string>>();
     info.meta = j.value("meta", nlohmann::json::object());
+    info.precision = j.value("precision", "float32");
+    if (info.precision != "float32" && info.precision != "int8")
+      throw ModelFileError(path + ": unknown weight precision '" + info.precision + "' (known: float32, int8)");
     if (static_cast<int>(info.classes.size()) != info.net.num_classes)
       throw ModelFileError(path + ": header lists " + std::to_string(info.classes.size()) + " class names for " +
                            std::to_string(info.net.num_classes) + " outputs");
@@ -99,9 +105,10 @@ Parsed parse(const std::string& path, bool need_payload) {
   need(4 + 8, "header");
   uint32_t version = get<uint32_t>(bytes, pos);
   pos += 4;
-  if (version != kModelFormatVersion)
+  if (version < 1 || version > kModelFormatVersion)
     throw ModelFileError(path + ": model file format version " + std::to_string(version) +
-                         " is not supported (this build reads version " + std::to_string(kModelFormatVersion) + ")");
+                         " is not supported (this build reads versions 1 to " + std::to_string(kModelFormatVersion) +
+                         ")");
   uint64_t hlen = get<uint64_t>(bytes, pos);
   pos += 8;
   need(hlen, "header");
@@ -124,6 +131,10 @@ Parsed parse(const std::string& path, bool need_payload) {
   } catch (const std::exception& e) {
     throw ModelFileError(path + ": model header is not valid JSON: " + e.what());
   }
+  const bool int8 = p.header.is_object() && p.header.value("precision", "float32") == "int8";
+  if (int8 != (version == 2))
+    throw ModelFileError(path + ": format version " + std::to_string(version) +
+                         " does not match the header's precision");
   if (need_payload) p.payload = bytes.substr(pstart, plen);
   return p;
 }
@@ -145,13 +156,23 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
   fs::rename(tmp, target);
 }
 
-void save_model_file(const std::string& path, EmotionNet& net, const ModelInfo& info) {
+void save_model_file(const std::string& path, EmotionNet& net, const ModelInfo& info_in) {
+  if (net->is_ensemble())
+    throw std::invalid_argument("an ensemble is saved as its members' files, listed with commas when loading");
+  ModelInfo info = info_in;
+  info.precision = net->is_int8() ? "int8" : "float32";
   std::ostringstream weights;
-  torch::save(net, weights);
+  if (net->is_int8()) {
+    torch::serialize::OutputArchive archive;
+    for (const auto& [name, t] : net->int8()->to_tensors()) archive.write(name, t);
+    archive.save_to(weights);
+  } else {
+    torch::save(net, weights);
+  }
   std::string header = info_to_json(info).dump();
   std::string payload = weights.str();
   std::string out(kMagic, kMagicLen);
-  put<uint32_t>(out, kModelFormatVersion);
+  put<uint32_t>(out, net->is_int8() ? 2u : 1u);
   put<uint64_t>(out, header.size());
   size_t hstart = out.size();
   out += header;
@@ -170,6 +191,28 @@ LoadedModel load_model_file(const std::string& path) {
   Parsed p = parse(path, true);
   LoadedModel m;
   m.info = info_from_json(p.header, path);
+  if (m.info.precision == "int8") {
+    try {
+      torch::serialize::InputArchive archive;
+      std::istringstream in(p.payload);
+      archive.load_from(in);
+      QuantizedLayers layers = QuantizedNet::layers_from([&](const std::string& name, torch::Tensor& t) {
+        // Always into a fresh handle, then a copy: try_read re-seats a
+        // defined tensor in place (set_), which would rewrite every
+        // other handle to it, and the archive's own tensors with it.
+        torch::Tensor fresh;
+        if (!archive.try_read(name, fresh)) return false;
+        t = fresh.clone();
+        return true;
+      });
+      m.net = EmotionNet(m.info.net, std::make_shared<const QuantizedNet>(std::move(layers)));
+    } catch (const std::exception& e) {
+      std::string msg = e.what();
+      throw ModelFileError(path + ": int8 weights are unusable: " + msg.substr(0, msg.find('\n')));
+    }
+    m.net->eval();
+    return m;
+  }
   m.net = make_emotion_net(m.info.net);
   try {
     // libtorch's loader replaces each tensor wholesale, whatever its shape,

@@ -9,7 +9,9 @@
 //
 // Layout (little-endian): "MOODTUNE-MODEL\n" | u32 format version | u64 header
 // length | header JSON | u64 payload length | payload (libtorch archive of
-// the EmotionNet parameters and buffers) | u32 CRC-32 of header+payload.
+// the EmotionNet parameters and buffers; for an int8 model, format version 2
+// with "precision": "int8" in the header, the named tensors of
+// QuantizedNet::to_tensors) | u32 CRC-32 of header+payload.
 // Saving writes a temporary file and renames it, so a crash never leaves a
 // half-written model under the final name. Loading checks magic, sizes and
 // CRC before touching libtorch, so a truncated or foreign file gets a clear

@@ -43,10 +43,14 @@ struct ModelInfo {
   NetConfig net;
   Normalisation norm;
   std::vector<std::string> classes;                // output order
+  std::string precision = "float32";               // "float32" | "int8" (quantize.h)
   nlohmann::json meta = nlohmann::json::object();  // provenance: data, epochs, val metrics...
 };
 
-inline constexpr uint32_t kModelFormatVersion = 1;
+// Version 1: float32 weights. Version 2: int8 weights (precision "int8"),
+// which older builds then reject by version rather than misread. Float
+// models are still written as version 1.
+inline constexpr uint32_t kModelFormatVersion = 2;
 
 // Header only (no weights): for listings and checks. Throws ModelFileError.
 ModelInfo read_model_info(const std::string& path);

@@ -26,10 +26,13 @@ TEST(BenchAll, RunsEveryBenchmarkAndWritesOneJsonAndOneTable) {
   EXPECT_EQ(j["pipeline"]["haar"]["no_face"]["faces_per_frame"], 0);
   EXPECT_EQ(j["pipeline"]["haar"]["faces_per_frame"], 1);
   EXPECT_EQ(j["serve"]["load"]["errors"], 0);
+  ASSERT_EQ(j["pipeline"]["classify_compared"].size(), 2u);  // float, then the shipped int8 model
+  EXPECT_EQ(j["pipeline"]["classify_compared"][1]["precision"], "int8");
   std::string md = test::slurp(dir / "all.md");
-  for (const char* row : {"pipeline haar, video", "pipeline haar, single frame, fine scan only", "frame without a face",
-                          "training resnet-compact", "import spotify_songs.csv", "frame round trip", "library analysis",
-                          "reference BLAS", "accuracy with TTA", "import spotify_songs.csv, PostgreSQL"})
+  for (const char* row :
+       {"pipeline haar, video", "pipeline haar, single frame, fine scan only", "frame without a face",
+        "training resnet-compact", "import spotify_songs.csv", "frame round trip", "library analysis", "reference BLAS",
+        "accuracy with TTA", "classification alone, int8 model", "import spotify_songs.csv, PostgreSQL"})
     EXPECT_NE(md.find(row), std::string::npos) << row;
 }
 

@@ -6,6 +6,7 @@
 
 #include "../test_support.h"
 #include "vision/model_file.h"
+#include "vision/quantize.h"
 
 using namespace moodtune;
 
@@ -206,4 +207,30 @@ TEST(ModelFile, EnsembleRefusesMembersThatDoNotFitAndSaysWhich) {
   LoadedModel e = load_models(pa + "," + pa);
   EXPECT_THROW(e.net->reset_head(3), std::logic_error);
   EXPECT_THROW(e.net->set_backbone_frozen(true), std::logic_error);
+}
+
+TEST(ModelFile, ThePrecisionInTheHeaderMustMatchTheFormatVersion) {
+  auto dir = test::temp_dir("model-int8");
+  const std::string fp = save_small((dir / "f.mtm").string()), qp = (dir / "q.mtm").string();
+  LoadedModel f = load_model_file(fp);
+  QuantizeResult q = quantize_model(f, torch::zeros({2, 1, 48, 48}));
+  save_model_file(qp, q.model.net, q.model.info);
+  EXPECT_EQ(read_model_info(qp).precision, "int8");
+  // Version 1 (float) claiming int8, version 2 (int8) claiming float: either
+  // would feed weights to the wrong loader.
+  rewrite_header(fp, [](nlohmann::json& h) { h["precision"] = "int8"; });
+  EXPECT_NE(load_error(fp).find("does not match the header's precision"), std::string::npos) << load_error(fp);
+  rewrite_header(qp, [](nlohmann::json& h) { h["precision"] = "float32"; });
+  EXPECT_NE(load_error(qp).find("does not match the header's precision"), std::string::npos) << load_error(qp);
+  rewrite_header(fp, [](nlohmann::json& h) { h["precision"] = "int4"; });
+  EXPECT_NE(load_error(fp).find("unknown weight precision"), std::string::npos) << load_error(fp);
+  // Int8 weights that lack a tensor.
+  save_model_file(qp, q.model.net, q.model.info);
+  std::string b = test::slurp(qp);
+  const size_t at = b.find("block3_conv2_ws");
+  ASSERT_NE(at, std::string::npos);
+  b[at] = 'X';  // renamed inside the archive: the CRC is fixed below by a header rewrite
+  std::ofstream(qp, std::ios::binary) << b;
+  rewrite_header(qp, [](nlohmann::json&) {});
+  EXPECT_NE(load_error(qp).find("int8 weights are unusable"), std::string::npos) << load_error(qp);
 }
