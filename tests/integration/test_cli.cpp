@@ -168,23 +168,27 @@ TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
     w.write(shifted);
   }
   w.release();
-  auto r = test::run_moodtune("watch --source " + video + " --json --max-frames 15");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::istringstream lines(r.out);
-  int frames = 0, id = -1;
-  for (std::string line; std::getline(lines, line); ++frames) {
-    json j = json::parse(line);
-    EXPECT_EQ(j["frame"], frames);
-    ASSERT_GE(j["faces"].size(), 1u) << line;
-    // The pasted face (the largest box) keeps one track id across the clip.
-    const json* face = &j["faces"][0];
-    for (const auto& f : j["faces"])
-      if (f["box"]["w"].get<int>() > (*face)["box"]["w"].get<int>()) face = &f;
-    if (id < 0) id = (*face)["id"];
-    EXPECT_EQ((*face)["id"], id) << line;
-    EXPECT_EQ((*face)["probs"].size(), 7u);
+  // The float model and the shipped int8 one alike.
+  for (const std::string model : {"default.mtm", "default-int8.mtm"}) {
+    auto r = test::run_moodtune("watch --source " + video + " --json --max-frames 15 --model " +
+                                std::string(MOODTUNE_SOURCE_DIR) + "/models/" + model);
+    ASSERT_EQ(r.exit_code, 0) << model << ": " << r.err;
+    std::istringstream lines(r.out);
+    int frames = 0, id = -1;
+    for (std::string line; std::getline(lines, line); ++frames) {
+      json j = json::parse(line);
+      EXPECT_EQ(j["frame"], frames);
+      ASSERT_GE(j["faces"].size(), 1u) << line;
+      // The pasted face (the largest box) keeps one track id across the clip.
+      const json* face = &j["faces"][0];
+      for (const auto& f : j["faces"])
+        if (f["box"]["w"].get<int>() > (*face)["box"]["w"].get<int>()) face = &f;
+      if (id < 0) id = (*face)["id"];
+      EXPECT_EQ((*face)["id"], id) << line;
+      EXPECT_EQ((*face)["probs"].size(), 7u);
+    }
+    EXPECT_EQ(frames, 15) << model;
   }
-  EXPECT_EQ(frames, 15);
 }
 
 TEST(Cli, WatchWithoutACameraSaysSo) {
