@@ -15,5 +15,6 @@ void add_all_bench(CLI::App& app, int& exit_code);    // moodtune-dev all
 void add_fit_mood_map(CLI::App& app, int& exit_code);  // moodtune-dev fit-mood-map
 void add_explain_deletion(CLI::App& app, int& exit_code);  // moodtune-dev explain-deletion
 void add_face_quality_sweep(CLI::App& app, int& exit_code);  // moodtune-dev face-quality
+void add_calibration_study(CLI::App& app, int& exit_code);    // moodtune-dev calibration
 
 }  // namespace moodtune::dev

@@ -151,9 +151,11 @@ torch::Tensor QuantizedNet::features(const torch::Tensor& x) const {
   return q.dequantize().mean({2, 3});
 }
 
-torch::Tensor QuantizedNet::forward(const torch::Tensor& x) const {
-  return torch::linear(features(x), layers_.head_weight, layers_.head_bias);
+torch::Tensor QuantizedNet::head(const torch::Tensor& f) const {
+  return torch::linear(f, layers_.head_weight, layers_.head_bias);
 }
+
+torch::Tensor QuantizedNet::forward(const torch::Tensor& x) const { return head(features(x)); }
 
 int64_t QuantizedNet::parameter_count() const {
   auto conv = [](const QuantizedConv& c) { return c.weight.numel() + c.bias.numel(); };

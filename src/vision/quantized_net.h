@@ -68,6 +68,7 @@ class QuantizedNet {
   ~QuantizedNet();
   torch::Tensor forward(const torch::Tensor& x) const;   // logits [N,C]
   torch::Tensor features(const torch::Tensor& x) const;  // pooled features [N,F]
+  torch::Tensor head(const torch::Tensor& features) const;  // features -> logits
   const QuantizedLayers& layers() const { return layers_; }
   int64_t parameter_count() const;
   int64_t num_classes() const { return layers_.head_weight.size(0); }
