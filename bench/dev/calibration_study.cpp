@@ -16,7 +16,7 @@
 
 #include "cli/commands.h"
 #include "dev/dev_commands.h"
-#include "vision/calibration.h"
+#include "vision/baseline_photos.h"
 #include "vision/image_io.h"
 #include "vision/pipeline.h"
 

@@ -7,6 +7,7 @@
 #include "common/progress.h"
 #include "training/dataset.h"
 #include "training/evaluate.h"
+#include "vision/baseline_photos.h"
 #include "vision/image_io.h"
 #include "vision/model_file.h"
 #include "vision/pipeline.h"
@@ -16,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 struct Opts {
-  std::string data, model = default_model_path(), json_path;
+  std::string data, model = default_model_path(), json_path, baseline;
   DetectorParams det;
   bool detect = false, tta = false, lighting = false;
 };
@@ -89,6 +90,7 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--tta", o->tta, "Test-time augmentation: flip and small shifts averaged");
   cmd->add_flag("--lighting", o->lighting, "Also report accuracy under darkening, brightening, low contrast and gamma");
   cmd->add_option("--json", o->json_path, "Write the metrics as JSON to this file");
+  add_baseline_option(cmd, o->baseline);
   cmd->callback([o, &exit_code] {
     guarded(exit_code, [&] {
       if (!fs::is_directory(o->data)) throw std::runtime_error(o->data + ": not a folder");
@@ -98,11 +100,27 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
       ClassMetrics m;
       int64_t no_face = 0;
       std::vector<LightingResult> lighting;
+      // With --baseline, the same faces are measured without it too.
+      ClassMetrics plain;
+      int baseline_photos = 0;
+      PipelineParams pp;
+      pp.detector = o->det;
+      pp.tta = o->tta;
+      EmotionPipeline pipe(clf, pp);
+      Baseline baseline;
+      if (!o->baseline.empty()) {
+        BaselineChecks checks;
+        checks.crops = !o->detect;
+        baseline = baseline_from_images(pipe, o->baseline, checks);
+        baseline_photos = baseline.faces;
+      }
       if (o->detect) {
-        PipelineParams pp;
-        pp.detector = o->det;
-        pp.tta = o->tta;
-        EmotionPipeline pipe(clf, pp);
+        if (baseline_photos > 0) {
+          plain = evaluate_photos(*o, pipe, classes, rep, no_face);
+          pipe.set_baseline(baseline);
+          no_face = 0;
+          rep.problems.clear();
+        }
         m = evaluate_photos(*o, pipe, classes, rep, no_face);
       } else {
         FaceDataset data = load_folder(o->data, classes, clf->info().net.input_size, rep);
@@ -111,6 +129,10 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
         EvalOptions eo;
         eo.tta = o->tta;
         eo.progress = true;
+        if (baseline_photos > 0) {
+          plain = evaluate_dataset(net, clf->info().norm, data, eo).metrics;
+          eo.baseline = baseline;
+        }
         m = evaluate_dataset(net, clf->info().norm, data, eo).metrics;
         if (o->lighting) lighting = lighting_robustness(net, clf->info().norm, data, o->tta);
       }
@@ -125,6 +147,17 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
       j["tta"] = o->tta;
       j["detect"] = o->detect;
       j["problems"] = rep.problems;
+      if (baseline_photos > 0) {
+        const CalibrationParams cp;
+        std::printf(
+            "calibrated to %d baseline photo(s): accuracy %.4f (without: %.4f), balanced %.4f (without: %.4f)\n",
+            baseline_photos, m.accuracy, plain.accuracy, m.balanced_accuracy, plain.balanced_accuracy);
+        j["calibration"] = {{"baseline", o->baseline},
+                            {"photos", baseline_photos},
+                            {"method", cp.method},
+                            {"strength", cp.strength},
+                            {"uncalibrated", plain.to_json(classes)}};
+      }
       if (!lighting.empty()) {
         std::cout << "lighting robustness (accuracy, drop in points)\n";
         j["lighting"] = nlohmann::json::array();

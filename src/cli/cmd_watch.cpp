@@ -12,7 +12,7 @@ namespace moodtune::cli {
 void add_watch_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("watch", "Follow faces in a video file or camera and print their smoothed emotion");
   struct Opts {
-    std::string source, model = default_model_path();
+    std::string source, model = default_model_path(), baseline;
     DetectorParams det;
     int max_frames = 0;
     float alpha = TrackerParams{}.alpha;
@@ -22,6 +22,7 @@ void add_watch_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--source", o->source, "Video file, or a camera index such as 0")->required();
   cmd->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   add_detector_options(cmd, o->det);
+  add_baseline_option(cmd, o->baseline);
   cmd->add_option("--max-frames", o->max_frames, "Stop after N frames (0 = until the source ends)");
   cmd->add_option("--smoothing", o->alpha, "EMA weight of the newest frame, 0..1 (1 = no smoothing)")
       ->capture_default_str();
@@ -34,6 +35,8 @@ void add_watch_command(CLI::App& app, int& exit_code) {
       PipelineParams pp;
       pp.detector = o->det;
       pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
+      if (const int n = apply_baseline(*pipe, o->baseline); n > 0 && !o->json)
+        std::cout << "calibrated to the relaxed face in " << n << (n == 1 ? " photo" : " photos") << "\n";
       if (is_camera)
         cap.open(std::stoi(o->source));
       else

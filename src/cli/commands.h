@@ -15,6 +15,7 @@
 #include "common/emotions.h"
 #include "music/catalog.h"
 #include "vision/face_detector.h"
+#include "vision/pipeline.h"
 
 namespace moodtune::cli {
 
@@ -89,6 +90,12 @@ int run_app(CLI::App& app, int argc, char** argv, const int& exit_code);
 
 // --detector, --min-face, --max-side, --scale-factor, --min-neighbors, --cascade.
 void add_detector_options(CLI::App* cmd, DetectorParams& p);
+// --baseline IMAGE|DIR: photos of the person looking relaxed (calibration.h).
+void add_baseline_option(CLI::App* cmd, std::string& path);
+// Makes the baseline at `path` with `pipe` and sets it there (nothing when
+// path is empty); returns how many photos it used. Throws with the message
+// of baseline_from_images.
+int apply_baseline(EmotionPipeline& pipe, const std::string& path);
 
 // Where the shipped model and the page are: $MOODTUNE_DATA_DIR, else found
 // from the binary's own location (a build tree, or PREFIX/share/moodtune

@@ -7,10 +7,25 @@
 #include <opencv2/imgcodecs.hpp>
 #include "cli/commands.h"
 
+#include "vision/baseline_photos.h"
 #include "vision/emotion_classifier.h"
 #include "vision/test_frame.h"
 
 namespace moodtune::cli {
+
+void add_baseline_option(CLI::App* cmd, std::string& path) {
+  cmd->add_option("--baseline", path,
+                  "Photos (a file or a folder) of the person looking relaxed: their largest face is then judged "
+                  "against their own neutral face");
+}
+
+int apply_baseline(EmotionPipeline& pipe, const std::string& path) {
+  if (path.empty()) return 0;
+  Baseline b = baseline_from_images(pipe, path);
+  const int n = b.faces;
+  pipe.set_baseline(std::move(b));
+  return n;
+}
 
 void add_detector_options(CLI::App* cmd, DetectorParams& p) {
   cmd->add_option("--detector", p.kind, "Face detector: haar | lbp | dlib")->capture_default_str();

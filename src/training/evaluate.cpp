@@ -20,7 +20,15 @@ EvalResult evaluate_dataset(EmotionNet& net, const Normalisation& norm, const Fa
     for (int64_t start = 0; start < data.size(); start += opt.batch_size) {
       int64_t n = std::min<int64_t>(opt.batch_size, data.size() - start);
       torch::Tensor x = normalise_u8(data.images.narrow(0, start, n), norm);
-      torch::Tensor probs = predict_probs(net, x, opt.tta);
+      torch::Tensor probs = predict_probs(net, x, opt.tta).contiguous();
+      if (opt.baseline.faces > 0) {
+        const int64_t c = probs.size(1);
+        float* d = probs.data_ptr<float>();
+        for (int64_t i = 0; i < n; ++i) {
+          const Probs p = calibrate(Probs(d + i * c, d + (i + 1) * c), opt.baseline, opt.calibration);
+          std::copy(p.begin(), p.end(), d + i * c);
+        }
+      }
       torch::Tensor y = labels.narrow(0, start, n);
       loss_sum += torch::nll_loss(probs.clamp_min(1e-12).log(), y, {}, at::Reduction::Sum).item<double>();
       torch::Tensor pred = probs.argmax(1);

@@ -11,6 +11,7 @@
 
 #include "training/dataset.h"
 #include "training/metrics.h"
+#include "vision/calibration.h"
 #include "vision/emotion_net.h"
 #include "vision/preprocess.h"
 
@@ -21,6 +22,10 @@ struct EvalOptions {
   int batch_size = 256;
   bool progress = false;  // a progress bar on stderr
   std::string label = "evaluate";
+  // One person's neutral face (calibration.h): when set, every face is
+  // judged against it (a folder of that person's faces).
+  Baseline baseline;
+  CalibrationParams calibration;
 };
 
 struct EvalResult {

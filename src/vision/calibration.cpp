@@ -2,10 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <stdexcept>
-
-#include "vision/image_io.h"
 
 namespace moodtune {
 namespace {
@@ -18,8 +15,6 @@ std::vector<float> checked(const nlohmann::json& j, const char* key, size_t n) {
     if (!std::isfinite(f)) throw std::invalid_argument(std::string("baseline '") + key + "' holds a non-number");
   return v;
 }
-
-int percent(float p) { return static_cast<int>(std::lround(p * 100)); }
 }  // namespace
 
 nlohmann::json Baseline::to_json() const { return {{"probs", probs}, {"logits", logits}, {"faces", faces}}; }
@@ -87,50 +82,6 @@ std::vector<Probs> classify_calibrated(const EmotionClassifier& clf, const std::
   std::vector<Probs> out = clf.classify(faces);
   for (Probs& probs : out) probs = calibrate(probs, person, p, reference);
   return out;
-}
-
-std::string expression_problem(const Probs& probs, const std::vector<std::string>& classes,
-                               const BaselineChecks& checks) {
-  const size_t top = static_cast<size_t>(top_class(probs));
-  if (top >= classes.size() || probs[top] < checks.max_expression) return "";
-  if (std::find(checks.expressive.begin(), checks.expressive.end(), classes[top]) == checks.expressive.end()) return "";
-  return "looks " + classes[top] + " (" + std::to_string(percent(probs[top])) + "%)";
-}
-
-Baseline baseline_from_images(EmotionPipeline& pipe, const std::string& path, const BaselineChecks& checks) {
-  namespace fs = std::filesystem;
-  std::vector<std::string> files;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    for (const auto& e : fs::directory_iterator(path, ec))
-      if (e.is_regular_file()) files.push_back(e.path().string());
-    std::sort(files.begin(), files.end());
-    if (files.empty()) throw std::invalid_argument(path + ": no photos for a baseline in this folder");
-    if (files.size() > 100) throw std::invalid_argument(path + ": more than 100 files; a few photos are enough");
-  } else if (fs::exists(path, ec)) {
-    files.push_back(path);
-  } else {
-    throw std::invalid_argument(path + ": baseline photo or folder not found");
-  }
-  const auto& classes = pipe.classifier().classes();
-  std::vector<cv::Mat> crops;
-  for (const std::string& f : files) {
-    const cv::Mat img = read_image(f);  // throws with the file's name
-    const FrameResult r = pipe.process(img);
-    if (r.faces.empty())
-      throw std::invalid_argument(f + ": no face found: the baseline needs your face, front on, looking relaxed");
-    if (r.faces.size() > 1)
-      throw std::invalid_argument(f + ": " + std::to_string(r.faces.size()) +
-                                  " faces: a baseline must show only the person it calibrates");
-    const FaceResult& face = r.faces[0];
-    if (!face.quality.ok()) throw std::invalid_argument(f + ": " + face.quality.hint() + " (for the baseline)");
-    if (const std::string why = expression_problem(face.probs, classes, checks); !why.empty())
-      throw std::invalid_argument(f + ": the face " + why + ", not relaxed: a baseline is your neutral face");
-    PreprocessParams pp = pipe.classifier().preprocess();
-    pp.margin = pipe.margin();
-    crops.push_back(crop_face(img, face.box, pp));
-  }
-  return make_baseline(pipe.classifier(), crops);
 }
 
 }  // namespace moodtune

@@ -16,8 +16,10 @@
 //    many people's neutral faces). A shift of the pooled features before
 //    the linear head is the same thing, so it is not offered separately.
 //
-// Plain values and pure functions: thread-safe as EmotionClassifier is
-// (baseline_from_images uses the caller's pipeline: one per thread).
+// Photos to a baseline, with checks: baseline_photos.h. An EmotionPipeline
+// applies a baseline itself (PipelineParams::baseline).
+//
+// Plain values and pure functions: thread-safe as EmotionClassifier is.
 #pragma once
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -25,7 +27,6 @@
 #include <vector>
 
 #include "vision/emotion_classifier.h"
-#include "vision/pipeline.h"
 
 namespace moodtune {
 
@@ -57,27 +58,5 @@ Probs calibrate(const Probs& probs, const Baseline& person, const CalibrationPar
 std::vector<Probs> classify_calibrated(const EmotionClassifier& clf, const std::vector<cv::Mat>& faces,
                                        const Baseline& person, const CalibrationParams& p = {},
                                        const Baseline& reference = {});
-
-// What is wrong with a photo for a baseline, as a message for the person,
-// or "" when it will do.
-struct BaselineChecks {
-  // Refused when one of these classes is the most likely at this
-  // probability or more: a smile or a surprised face is not a resting face.
-  // Sad, angry and neutral are not refused: a resting face read as one of
-  // them is what calibration corrects.
-  std::vector<std::string> expressive = {"happy", "surprise", "disgust", "fear"};
-  float max_expression = 0.6f;
-};
-
-// "looks happy (81%)" when `probs` are clearly expressive by `checks`, else "".
-std::string expression_problem(const Probs& probs, const std::vector<std::string>& classes,
-                               const BaselineChecks& checks = {});
-
-// A baseline from `path`: one image, or a folder of them (not recursive).
-// Each must show exactly one face, lit well enough (face_quality.h) and not
-// clearly expressive. Throws std::invalid_argument naming the file and what
-// to do ("photo.jpg: no face found: ...", "... 2 faces ...", "... too dark
-// ...", "... looks happy (81%), not relaxed ...").
-Baseline baseline_from_images(EmotionPipeline& pipe, const std::string& path, const BaselineChecks& checks = {});
 
 }  // namespace moodtune

@@ -1,5 +1,7 @@
 #include "vision/pipeline.h"
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
@@ -59,8 +61,21 @@ FrameResult EmotionPipeline::process(const cv::Mat& frame, const std::vector<cv:
     f.quality = measure_face_quality(crops[i]);
     r.faces.push_back(std::move(f));
   }
+  if (p_.baseline.faces > 0 && !r.faces.empty()) {
+    auto& main = *std::max_element(r.faces.begin(), r.faces.end(), [](const FaceResult& a, const FaceResult& b) {
+      return a.box.area() < b.box.area();
+    });
+    main.probs = calibrate(main.probs, p_.baseline, p_.calibration);
+    main.emotion = top_class(main.probs);
+    main.calibrated = true;
+  }
   r.times.total_ms = ms_since(t0);
   return r;
+}
+
+void EmotionPipeline::set_baseline(Baseline b) {
+  if (b.faces > 0) calibrate(Probs(clf_->classes().size(), 1.0f / clf_->classes().size()), b, p_.calibration);
+  p_.baseline = std::move(b);
 }
 
 void draw_faces(cv::Mat& image, const std::vector<FaceResult>& faces, const std::vector<std::string>& classes) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "vision/calibration.h"
 #include "vision/emotion_classifier.h"
 #include "vision/face_detector.h"
 #include "vision/face_quality.h"
@@ -30,6 +31,11 @@ struct PipelineParams {
   // each edge, for faces 0.7x to 1.4x its size; any miss falls back to a
   // full scan of the frame.
   float roi_grow = 0.5f;
+  // One person's neutral face (calibration.h; baseline_photos.h makes one):
+  // when set (faces > 0), the largest face of each frame, taken to be that
+  // person, is judged against it. Other faces are left as they are.
+  Baseline baseline;
+  CalibrationParams calibration;
 };
 
 struct FaceResult {
@@ -37,8 +43,9 @@ struct FaceResult {
   Probs probs;
   int emotion = -1;  // argmax of probs
   float detector_score = 0;
-  int track_id = 0;     // set by callers that track; 0 = untracked
-  FaceQuality quality;  // of the crop the model saw (face_quality.h)
+  int track_id = 0;         // set by callers that track; 0 = untracked
+  FaceQuality quality;      // of the crop the model saw (face_quality.h)
+  bool calibrated = false;  // probs adjusted by PipelineParams::baseline
 };
 
 struct StageTimes {
@@ -60,6 +67,9 @@ class EmotionPipeline {
   const EmotionClassifier& classifier() const { return *clf_; }
   const std::string& detector_name() const { return detector_name_; }
   float margin() const { return p_.margin; }  // of each face crop
+  // Sets or (faces == 0) clears PipelineParams::baseline. Throws
+  // std::invalid_argument when it does not fit the model's classes.
+  void set_baseline(Baseline b);
 
  private:
   std::vector<Detection> detect_near(const cv::Mat& frame, const std::vector<cv::Rect>& hints);

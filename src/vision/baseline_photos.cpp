@@ -1,0 +1,80 @@
+#include "vision/baseline_photos.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+#include "vision/image_io.h"
+
+namespace moodtune {
+namespace {
+bool looks_like_image(const std::filesystem::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* e : {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"})
+    if (ext == e) return true;
+  return false;
+}
+}  // namespace
+
+std::string expression_problem(const Probs& probs, const std::vector<std::string>& classes,
+                               const BaselineChecks& checks) {
+  const size_t top = static_cast<size_t>(top_class(probs));
+  if (top >= classes.size() || probs[top] < checks.max_expression) return "";
+  if (std::find(checks.expressive.begin(), checks.expressive.end(), classes[top]) == checks.expressive.end()) return "";
+  static const std::map<std::string, std::string> adjective = {
+      {"disgust", "disgusted"}, {"fear", "fearful"}, {"surprise", "surprised"}};
+  const auto it = adjective.find(classes[top]);
+  return "looks " + (it == adjective.end() ? classes[top] : it->second) + " (" +
+         std::to_string(std::lround(probs[top] * 100)) + "%)";
+}
+
+Baseline baseline_from_images(EmotionPipeline& pipe, const std::string& path, const BaselineChecks& checks) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& e : fs::directory_iterator(path, ec))
+      if (e.is_regular_file() && looks_like_image(e.path())) files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw std::invalid_argument(path + ": no photos for a baseline in this folder");
+    if (files.size() > 100) throw std::invalid_argument(path + ": more than 100 files; a few photos are enough");
+  } else if (fs::exists(path, ec)) {
+    files.push_back(path);
+  } else {
+    throw std::invalid_argument(path + ": baseline photo or folder not found");
+  }
+  const auto& classes = pipe.classifier().classes();
+  std::vector<cv::Mat> crops;
+  for (const std::string& f : files) {
+    const cv::Mat img = read_image(f);  // throws with the file's name
+    if (checks.crops) {                 // the photo is the face
+      const cv::Mat crop = prepare_crop(img, pipe.classifier().info().net.input_size);
+      const FaceQuality q = measure_face_quality(crop);
+      if (!q.ok()) throw std::invalid_argument(f + ": " + q.hint() + " (for the baseline)");
+      if (const std::string why = expression_problem(pipe.classifier().classify({crop})[0], classes, checks);
+          !why.empty())
+        throw std::invalid_argument(f + ": the face " + why + ", not relaxed: a baseline is your neutral face");
+      crops.push_back(crop);
+      continue;
+    }
+    const FrameResult r = pipe.process(img);
+    if (r.faces.empty())
+      throw std::invalid_argument(f + ": no face found: the baseline needs your face, front on, looking relaxed");
+    if (r.faces.size() > 1)
+      throw std::invalid_argument(f + ": " + std::to_string(r.faces.size()) +
+                                  " faces: a baseline must show only the person it calibrates");
+    const FaceResult& face = r.faces[0];
+    if (!face.quality.ok()) throw std::invalid_argument(f + ": " + face.quality.hint() + " (for the baseline)");
+    if (const std::string why = expression_problem(face.probs, classes, checks); !why.empty())
+      throw std::invalid_argument(f + ": the face " + why + ", not relaxed: a baseline is your neutral face");
+    PreprocessParams pp = pipe.classifier().preprocess();
+    pp.margin = pipe.margin();
+    crops.push_back(crop_face(img, face.box, pp));
+  }
+  return make_baseline(pipe.classifier(), crops);
+}
+
+}  // namespace moodtune

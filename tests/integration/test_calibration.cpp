@@ -1,0 +1,104 @@
+// Personal calibration from the outside: `--baseline` on detect and
+// evaluate with real faces, and a clear message for every bad baseline
+// (no face, several, too dark, not relaxed, not an image, missing).
+// The method's choice on CK+: docs/calibration.md.
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "../test_support.h"
+#include "vision/test_frame.h"
+
+namespace moodtune {
+namespace {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+cv::Mat gray(const std::string& path) { return cv::imread(path, cv::IMREAD_GRAYSCALE); }
+
+TEST(Calibration, DetectJudgesTheLargestFaceAgainstTheBaseline) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("calibration-detect");
+  fs::create_directories(dir / "rest");
+  const auto neutral = test::fer_files("val", "neutral", 3);
+  // Two relaxed photos (the model reads them neutral, 84% and 54%).
+  cv::imwrite((dir / "rest" / "a.jpg").string(), compose_frame({gray(neutral[1])}, {640, 480}, 1).image);
+  cv::imwrite((dir / "rest" / "b.png").string(), compose_frame({gray(neutral[2])}, {640, 480}, 2).image);
+  std::ofstream(dir / "rest" / "notes.txt") << "not a photo: skipped";
+  const std::string photo = (dir / "sad.jpg").string();
+  cv::imwrite(photo, compose_frame({gray(test::fer_files("val", "sad", 1)[0])}, {640, 480}, 3).image);
+
+  auto plain = test::run_moodtune("detect " + photo + " --json");
+  auto calibrated = test::run_moodtune("detect " + photo + " --json --baseline " + (dir / "rest").string());
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_EQ(calibrated.exit_code, 0) << calibrated.err;
+  const json p = json::parse(plain.out), c = json::parse(calibrated.out);
+  EXPECT_EQ(c["baseline"]["photos"], 2);
+  const json& pf = p["images"][0]["faces"][0];
+  const json& cf = c["images"][0]["faces"][0];
+  EXPECT_FALSE(pf["calibrated"].get<bool>());
+  EXPECT_TRUE(cf["calibrated"].get<bool>());
+  // Judged against a neutral resting face, neutral loses weight.
+  EXPECT_LT(cf["probs"]["neutral"].get<double>(), pf["probs"]["neutral"].get<double>());
+  EXPECT_NE(cf["probs"], pf["probs"]);
+}
+
+TEST(Calibration, ABadBaselineIsRefusedWithWhatToDo) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("calibration-bad");
+  const cv::Mat relaxed = gray(test::fer_files("val", "neutral", 2)[1]);
+  const std::string photo = (dir / "photo.jpg").string();
+  cv::imwrite(photo, compose_frame({relaxed}, {640, 480}, 4).image);
+  auto write = [&](const std::string& name, const cv::Mat& img) {
+    cv::imwrite((dir / name).string(), img);
+    return (dir / name).string();
+  };
+  cv::Mat dark;
+  compose_frame({relaxed}, {640, 480}, 5).image.convertTo(dark, -1, 0.05, 0);
+  fs::create_directories(dir / "empty");
+  std::ofstream(dir / "broken.jpg") << "not a picture";
+  struct Case {
+    std::string baseline, says;
+  };
+  const std::vector<Case> cases = {
+      {write("none.jpg", cv::Mat(480, 640, CV_8UC3, cv::Scalar(90, 120, 150))), "no face found"},
+      {write("two.jpg", compose_frame({relaxed, relaxed}, {640, 480}, 6, 150).image), "2 faces"},
+      {write("dark.jpg", dark), "too dark"},
+      {write("smile.jpg", compose_frame({gray(test::fer_files("val", "happy", 1)[0])}, {640, 480}, 7).image),
+       "looks happy"},
+      {(dir / "broken.jpg").string(), "not an image"},
+      {(dir / "empty").string(), "no photos for a baseline"},
+      {(dir / "missing.jpg").string(), "not found"},
+  };
+  for (const Case& c : cases) {
+    auto r = test::run_moodtune("detect " + photo + " --baseline " + c.baseline);
+    EXPECT_EQ(r.exit_code, 2) << c.baseline;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << c.baseline << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << "nothing is detected with a bad baseline: " << r.out;
+  }
+}
+
+TEST(Calibration, EvaluateReportsCalibratedAndPlainFigures) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("calibration-evaluate");
+  for (const char* cls : {"neutral", "sad", "happy"}) {
+    fs::create_directories(dir / "data" / cls);
+    for (const auto& f : test::fer_files("val", cls, 10)) fs::copy_file(f, dir / "data" / cls / fs::path(f).filename());
+  }
+  // Crops, like the data: the baseline is taken as crops too.
+  fs::create_directories(dir / "rest");
+  fs::copy_file(test::fer_files("val", "neutral", 2)[1], dir / "rest" / "a.jpg");
+  const std::string js = (dir / "e.json").string();
+  auto r = test::run_moodtune("evaluate --data " + (dir / "data").string() + " --baseline " + (dir / "rest").string() +
+                              " --json " + js);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("calibrated to 1 baseline photo"), std::string::npos) << r.out;
+  const json j = json::parse(test::slurp(js));
+  EXPECT_EQ(j["calibration"]["photos"], 1);
+  EXPECT_EQ(j["calibration"]["method"], "prior");
+  EXPECT_EQ(j["n"], 30);
+  EXPECT_EQ(j["calibration"]["uncalibrated"]["n"], 30);
+  EXPECT_NE(j["per_class"], j["calibration"]["uncalibrated"]["per_class"]);
+}
+
+}  // namespace
+}  // namespace moodtune
