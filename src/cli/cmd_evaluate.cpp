@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "common/progress.h"
@@ -103,25 +104,29 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
       // With --baseline, the same faces are measured without it too.
       ClassMetrics plain;
       int baseline_photos = 0;
-      PipelineParams pp;
-      pp.detector = o->det;
-      pp.tta = o->tta;
-      EmotionPipeline pipe(clf, pp);
+      // A pipeline (its detector) only where photos are searched for faces.
+      std::optional<EmotionPipeline> pipe;
+      if (o->detect || !o->baseline.empty()) {
+        PipelineParams pp;
+        pp.detector = o->det;
+        pp.tta = o->tta;
+        pipe.emplace(clf, pp);
+      }
       Baseline baseline;
       if (!o->baseline.empty()) {
         BaselineChecks checks;
         checks.crops = !o->detect;
-        baseline = baseline_from_images(pipe, o->baseline, checks);
+        baseline = baseline_from_images(*pipe, o->baseline, checks);
         baseline_photos = baseline.faces;
       }
       if (o->detect) {
         if (baseline_photos > 0) {
-          plain = evaluate_photos(*o, pipe, classes, rep, no_face);
-          pipe.set_baseline(baseline);
+          plain = evaluate_photos(*o, *pipe, classes, rep, no_face);
+          pipe->set_baseline(baseline);
           no_face = 0;
           rep.problems.clear();
         }
-        m = evaluate_photos(*o, pipe, classes, rep, no_face);
+        m = evaluate_photos(*o, *pipe, classes, rep, no_face);
       } else {
         FaceDataset data = load_folder(o->data, classes, clf->info().net.input_size, rep);
         if (data.size() == 0) throw std::runtime_error(o->data + ": no images found in class folders");

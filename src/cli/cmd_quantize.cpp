@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "training/dataset.h"
 #include "vision/image_io.h"
 #include "vision/net_input.h"
 #include "vision/quantize.h"

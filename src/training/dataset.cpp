@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "common/emotions.h"
+#include "vision/image_io.h"
 #include "vision/preprocess.h"
 
 namespace moodtune {
@@ -43,13 +44,6 @@ FaceDataset FaceDataset::take_per_class(int64_t per_class) const {
     }
   }
   return subset(idx);
-}
-
-bool is_image_file(const std::string& path) {
-  std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const std::set<std::string> kExt = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".webp", ".tif", ".tiff"};
-  return kExt.count(ext) > 0;
 }
 
 std::vector<std::string> discover_classes(const std::string& split_dir) {

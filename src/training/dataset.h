@@ -60,7 +60,7 @@ FaceDataset load_fer_csv(const std::string& csv_path, const std::string& usage, 
 // std::runtime_error when a split is missing or empty.
 DataSplits load_splits(const std::string& root, int input_size, LoadReport& report);
 
-bool is_image_file(const std::string& path);
+// is_image_file: vision/image_io.h.
 
 // Pairs (i in a, j in b) whose pixels are identical. Training reports these
 // between its train and validation splits: a validation image that also

@@ -9,15 +9,6 @@
 #include "vision/image_io.h"
 
 namespace moodtune {
-namespace {
-bool looks_like_image(const std::filesystem::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* e : {".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".pgm", ".ppm"})
-    if (ext == e) return true;
-  return false;
-}
-}  // namespace
 
 std::string expression_problem(const Probs& probs, const std::vector<std::string>& classes,
                                const BaselineChecks& checks) {
@@ -37,7 +28,7 @@ Baseline baseline_from_images(EmotionPipeline& pipe, const std::string& path, co
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     for (const auto& e : fs::directory_iterator(path, ec))
-      if (e.is_regular_file() && looks_like_image(e.path())) files.push_back(e.path().string());
+      if (e.is_regular_file() && is_image_file(e.path().string())) files.push_back(e.path().string());
     std::sort(files.begin(), files.end());
     if (files.empty()) throw std::invalid_argument(path + ": no photos for a baseline in this folder");
     if (files.size() > 100) throw std::invalid_argument(path + ": more than 100 files; a few photos are enough");
@@ -50,29 +41,30 @@ Baseline baseline_from_images(EmotionPipeline& pipe, const std::string& path, co
   std::vector<cv::Mat> crops;
   for (const std::string& f : files) {
     const cv::Mat img = read_image(f);  // throws with the file's name
-    if (checks.crops) {                 // the photo is the face
-      const cv::Mat crop = prepare_crop(img, pipe.classifier().info().net.input_size);
-      const FaceQuality q = measure_face_quality(crop);
-      if (!q.ok()) throw std::invalid_argument(f + ": " + q.hint() + " (for the baseline)");
-      if (const std::string why = expression_problem(pipe.classifier().classify({crop})[0], classes, checks);
-          !why.empty())
-        throw std::invalid_argument(f + ": the face " + why + ", not relaxed: a baseline is your neutral face");
-      crops.push_back(crop);
-      continue;
+    cv::Mat crop;
+    FaceQuality quality;
+    Probs probs;
+    if (checks.crops) {  // the photo is the face
+      crop = prepare_crop(img, pipe.classifier().info().net.input_size);
+      quality = measure_face_quality(crop);
+      probs = pipe.classifier().classify({crop})[0];
+    } else {
+      const FrameResult r = pipe.process(img);
+      if (r.faces.empty())
+        throw std::invalid_argument(f + ": no face found: the baseline needs your face, front on, looking relaxed");
+      if (r.faces.size() > 1)
+        throw std::invalid_argument(f + ": " + std::to_string(r.faces.size()) +
+                                    " faces: a baseline must show only the person it calibrates");
+      PreprocessParams pp = pipe.classifier().preprocess();
+      pp.margin = pipe.margin();
+      crop = crop_face(img, r.faces[0].box, pp);
+      quality = r.faces[0].quality;
+      probs = r.faces[0].probs;
     }
-    const FrameResult r = pipe.process(img);
-    if (r.faces.empty())
-      throw std::invalid_argument(f + ": no face found: the baseline needs your face, front on, looking relaxed");
-    if (r.faces.size() > 1)
-      throw std::invalid_argument(f + ": " + std::to_string(r.faces.size()) +
-                                  " faces: a baseline must show only the person it calibrates");
-    const FaceResult& face = r.faces[0];
-    if (!face.quality.ok()) throw std::invalid_argument(f + ": " + face.quality.hint() + " (for the baseline)");
-    if (const std::string why = expression_problem(face.probs, classes, checks); !why.empty())
+    if (!quality.ok()) throw std::invalid_argument(f + ": " + quality.hint() + " (for the baseline)");
+    if (const std::string why = expression_problem(probs, classes, checks); !why.empty())
       throw std::invalid_argument(f + ": the face " + why + ", not relaxed: a baseline is your neutral face");
-    PreprocessParams pp = pipe.classifier().preprocess();
-    pp.margin = pipe.margin();
-    crops.push_back(crop_face(img, face.box, pp));
+    crops.push_back(crop);
   }
   return make_baseline(pipe.classifier(), crops);
 }

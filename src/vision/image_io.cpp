@@ -1,9 +1,12 @@
 #include "vision/image_io.h"
 
+#include <algorithm>
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
+#include <set>
 #include <sstream>
 
 namespace moodtune {
@@ -114,6 +117,13 @@ cv::Mat read_image(const std::string& path, const ImageLimits& limits) {
   } catch (const ImageError& e) {
     throw ImageError(path + ": " + e.what());
   }
+}
+
+bool is_image_file(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const std::set<std::string> kExt = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".webp", ".tif", ".tiff"};
+  return kExt.count(ext) > 0;
 }
 
 }  // namespace moodtune

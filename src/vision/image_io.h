@@ -44,6 +44,10 @@ inline ImageLimits any_format_limits() {
 
 cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits = {});  // BGR, 8-bit
 // Files the user names may be in any format OpenCV reads (TIFF, WebP, ...).
+// Whether `path` names an image by its extension (jpg, png, bmp, pgm, ppm,
+// webp, tif; any case): for picking images out of a folder before reading.
+bool is_image_file(const std::string& path);
+
 cv::Mat read_image(const std::string& path,
                    const ImageLimits& limits = {any_format_limits()});  // messages start with the path
 

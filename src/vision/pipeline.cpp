@@ -1,7 +1,5 @@
 #include "vision/pipeline.h"
 
-#include <algorithm>
-
 #include <chrono>
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
@@ -62,9 +60,7 @@ FrameResult EmotionPipeline::process(const cv::Mat& frame, const std::vector<cv:
     r.faces.push_back(std::move(f));
   }
   if (p_.baseline.faces > 0 && !r.faces.empty()) {
-    auto& main = *std::max_element(r.faces.begin(), r.faces.end(), [](const FaceResult& a, const FaceResult& b) {
-      return a.box.area() < b.box.area();
-    });
+    FaceResult& main = r.faces.front();  // detections come largest first
     main.probs = calibrate(main.probs, p_.baseline, p_.calibration);
     main.emotion = top_class(main.probs);
     main.calibrated = true;
@@ -74,7 +70,10 @@ FrameResult EmotionPipeline::process(const cv::Mat& frame, const std::vector<cv:
 }
 
 void EmotionPipeline::set_baseline(Baseline b) {
-  if (b.faces > 0) calibrate(Probs(clf_->classes().size(), 1.0f / clf_->classes().size()), b, p_.calibration);
+  const size_t classes = clf_->classes().size();
+  if (b.faces > 0 && (b.probs.size() != classes || b.logits.size() != classes))
+    throw std::invalid_argument("the baseline has " + std::to_string(b.probs.size()) + " classes, the model " +
+                                std::to_string(classes));
   p_.baseline = std::move(b);
 }
 
