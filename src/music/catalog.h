@@ -90,8 +90,19 @@ class Catalog {
   MoodHistoryReport mood_history(const std::string& listener, int days);
   // Deletes everything kept about the listener's moods and listening: mood
   // days, likes, skips and plays, and what was learned from them. Consent
-  // is left as it was. One transaction.
+  // is left as it was; a calibration baseline goes too. One transaction.
   ForgetReport forget_listener(const std::string& listener);
+
+  // A listener's calibration baseline: the model it was made with and its
+  // JSON (vision/calibration.h; the catalog does not read it). The caller
+  // asks for consent before storing it. A new one replaces the old;
+  // forget_listener deletes it too.
+  struct StoredBaseline {
+    std::string model, json, created_at;  // created_at: UTC, YYYY-MM-DD HH:MM:SS
+  };
+  void set_listener_baseline(const std::string& listener, const std::string& model, const std::string& json);
+  std::optional<StoredBaseline> listener_baseline(const std::string& listener);
+  bool delete_listener_baseline(const std::string& listener);  // false when there was none
 
   // A listener's mood correction for a track (valence/arousal in [-1, 1]).
   void set_track_mood(int64_t track_id, double valence, double arousal);

@@ -1,5 +1,6 @@
 // The catalog's mood history (mood_history.h): consent, per-day sums of the
-// camera mood, feedback per mood, and forgetting a listener.
+// camera mood, feedback per mood, a listener's calibration baseline, and
+// forgetting a listener.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -151,8 +152,46 @@ ForgetReport Catalog::forget_listener(const std::string& listener) {
     r.days = del("mood_days");
     r.feedback = del("history");
     r.preferences = del("preferences");
+    r.baselines = del("listener_baselines");
     tx.commit();
     return r;
+  });
+}
+
+void Catalog::set_listener_baseline(const std::string& listener, const std::string& model, const std::string& json) {
+  retry_transient([&] {
+    Transaction tx(*db_);
+    const int64_t lid = listener_id(listener);
+    // Delete + insert rather than an upsert: the same SQL in both dialects,
+    // and created_at gets its default again.
+    db_->prepare("DELETE FROM listener_baselines WHERE listener_id = $1").bind(1, lid).run();
+    db_->prepare("INSERT INTO listener_baselines (listener_id, model, baseline) VALUES ($1, $2, $3)")
+        .bind(1, lid)
+        .bind(2, model)
+        .bind(3, json)
+        .run();
+    tx.commit();
+  });
+}
+
+std::optional<Catalog::StoredBaseline> Catalog::listener_baseline(const std::string& listener) {
+  auto st = db_->prepare(
+      "SELECT b.model, b.baseline, b.created_at FROM listener_baselines b JOIN listeners l ON l.id = b.listener_id "
+      "WHERE l.name = $1");
+  st.bind(1, listener);
+  if (!st.step()) return std::nullopt;
+  return StoredBaseline{st.text(0), st.text(1), st.text(2)};
+}
+
+bool Catalog::delete_listener_baseline(const std::string& listener) {
+  return retry_transient([&] {
+    Transaction tx(*db_);
+    auto st = db_->prepare(
+        "DELETE FROM listener_baselines WHERE listener_id IN (SELECT id FROM listeners WHERE name = $1)");
+    st.bind(1, listener).run();
+    const bool deleted = db_->changes() > 0;
+    tx.commit();
+    return deleted;
   });
 }
 

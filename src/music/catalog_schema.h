@@ -14,7 +14,7 @@
 
 namespace moodtune {
 
-inline constexpr int kCatalogSchemaVersion = 4;
+inline constexpr int kCatalogSchemaVersion = 5;
 
 // Migration i takes the schema from version i to i + 1.
 struct SchemaMigration {

@@ -58,6 +58,7 @@ struct ForgetReport {
   int64_t days = 0;      // mood_days rows
   int64_t feedback = 0;  // likes, skips and plays
   int64_t preferences = 0;
+  int64_t baselines = 0;  // calibration (0 or 1)
 };
 
 // The local calendar date of `t` as YYYY-MM-DD, and that of n days before now.

@@ -51,7 +51,8 @@ void MoodServer::Impl::setup_history_routes() {
   });
   post("/api/history/delete", false, [this](const HistoryRequest& h) {
     const ForgetReport f = service->forget_listener(h.user);
-    return json{{"deleted", {{"days", f.days}, {"feedback", f.feedback}, {"preferences", f.preferences}}}};
+    return json{{"deleted", {{"days", f.days}, {"feedback", f.feedback}, {"preferences", f.preferences},
+                                 {"calibration", f.baselines}}}};
   });
 }
 

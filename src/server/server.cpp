@@ -30,7 +30,7 @@ thread_local std::chrono::steady_clock::time_point t_request_start;
 std::string route_label(const std::string& path) {
   static const char* kRoutes[] = {"/api/frames",   "/api/mood",  "/api/recommendations", "/api/feedback",
                                   "/api/health",   "/metrics",   "/api/source/events",   "/api/source/stream.mjpeg",
-                                  "/api/playlist", "/api/source"};
+                                  "/api/playlist", "/api/source",      "/api/calibration",     "/api/calibration/frames"};
   for (const char* r : kRoutes)
     if (path == r) return r;
   if (path.rfind("/api/tracks/", 0) == 0) return "/api/tracks/:id/audio";
@@ -122,7 +122,10 @@ void MoodServer::Impl::setup_routes() {
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = std::chrono::steady_clock::now();
     // Who may talk to us and how much they may send, from the headers alone.
-    const size_t limit = req.path == "/api/frames" ? p.max_frame_bytes : p.max_json_bytes;
+    // Routes that take a camera frame; every other body is JSON.
+    const bool frame_route =
+        req.path == "/api/frames" || req.path == "/api/explain" || req.path == "/api/calibration/frames";
+    const size_t limit = frame_route ? p.max_frame_bytes : p.max_json_bytes;
     std::optional<Refusal> no = screen_request(*access, req, limit);
     if (!no && !may_use_api(req)) {
       no = Refusal{401,
@@ -213,6 +216,7 @@ void MoodServer::Impl::setup_routes() {
   setup_playlist_routes();
   setup_history_routes();
   setup_explain_routes();
+  setup_calibration_routes();
   if (!http.set_mount_point("/", p.web_dir)) throw std::runtime_error("cannot serve " + p.web_dir);
 }
 
@@ -256,6 +260,7 @@ void MoodServer::Impl::handle_frame(const httplib::Request& req, httplib::Respon
   for (const auto& t : o.tracks) faces.push_back(face_json(t, classes));
   json out = {{"faces", faces},
               {"mood", mood_json(o.mood, o.mood_source, classes)},
+              {"calibrated", o.calibrated},
               {"image", {{"width", img.cols}, {"height", img.rows}}},
               {"ms",
                {{"detect", o.times.detect_ms},

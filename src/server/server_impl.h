@@ -120,6 +120,7 @@ struct MoodServer::Impl {
   void setup_playlist_routes();
   void setup_history_routes();
   void setup_explain_routes();
+  void setup_calibration_routes();
 };
 
 }  // namespace moodtune

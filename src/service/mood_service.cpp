@@ -17,8 +17,7 @@
 #include <set>
 #include <thread>
 
-#include "music/catalog_pool.h"
-#include "music/mood.h"
+#include "service/mood_service_impl.h"
 
 namespace moodtune {
 namespace fs = std::filesystem;
@@ -33,22 +32,6 @@ const char* audio_content_type(std::string ext) {
   if (ext == ".wav") return "audio/wav";
   if (ext == ".m4a" || ext == ".aac") return "audio/mp4";
   return "application/octet-stream";
-}
-
-// Storage failures become the one error kind callers map to "try later".
-// A lost or refused connection names the database's address, which is the
-// operator's business: that detail goes to the log, the caller gets the gist.
-template <typename F>
-auto with_catalog_errors(const std::string& what, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const DbUnavailable& e) {
-    std::cerr << "catalog: " << e.what() << "\n";
-    throw ServiceError(ServiceError::Kind::kUnavailable,
-                       what + "the catalog database is unreachable or saturated; try again");
-  } catch (const DbError& e) {
-    throw ServiceError(ServiceError::Kind::kUnavailable, what + e.what());
-  }
 }
 
 }  // namespace
@@ -67,62 +50,6 @@ void check_probs(const std::vector<float>& probs) {
 
 int64_t catalog_retries() { return static_cast<int64_t>(transient_retries()); }
 
-struct MoodService::Impl {
-  ServiceParams p;
-  std::shared_ptr<const EmotionClassifier> clf;
-
-  std::mutex pool_mu;
-  std::condition_variable pool_cv;
-  std::vector<std::unique_ptr<EmotionPipeline>> pool;
-
-  // Requests borrow catalog connections from the pool; recommendations rank
-  // on a shared immutable track index, with no lock held while ranking.
-  std::unique_ptr<CatalogPool> catalogs;
-  TrackIndexCache track_index;
-
-  // Frames go on when the history cannot be written: the listener loses
-  // a sample, not their camera.
-  void keep_mood_sample(const std::string& listener, const std::vector<float>& probs) {
-    try {
-      const auto& classes = clf->classes();
-      const VA va = mood_from_probs(probs, classes);
-      // The history keeps kEmotionNames' order whatever the model's.
-      std::vector<float> named(kNumEmotions, 0.0f);
-      for (size_t i = 0; i < classes.size() && i < probs.size(); ++i)
-        if (int e = emotion_index(classes[i]); e >= 0) named[static_cast<size_t>(e)] = probs[i];
-      catalogs->acquire(std::chrono::milliseconds(200))
-          ->add_mood_sample(listener, local_day(std::time(nullptr)), named, va.valence, va.arousal);
-    } catch (const std::exception& e) {
-      std::cerr << "mood history: sample not kept: " << e.what() << "\n";
-    }
-  }
-
-  // Runs f on a borrowed pipeline (detector + shared classifier).
-  template <typename F>
-  auto with_pipeline(F&& f) {
-    std::unique_ptr<EmotionPipeline> pipe;
-    {
-      std::unique_lock<std::mutex> lock(pool_mu);
-      pool_cv.wait(lock, [&] { return !pool.empty(); });
-      pipe = std::move(pool.back());
-      pool.pop_back();
-    }
-    struct Return {
-      Impl* self;
-      std::unique_ptr<EmotionPipeline>& pipe;
-      ~Return() {
-        std::lock_guard<std::mutex> lock(self->pool_mu);
-        self->pool.push_back(std::move(pipe));
-        self->pool_cv.notify_one();
-      }
-    } give_back{this, pipe};
-    return f(*pipe);
-  }
-  FrameResult process(const cv::Mat& img, const std::vector<cv::Rect>& hints) {
-    return with_pipeline([&](EmotionPipeline& pipe) { return pipe.process(img, hints); });
-  }
-};
-
 MoodService::MoodService(ServiceParams p, std::string default_listener)
     : impl_(std::make_unique<Impl>()), default_listener_(std::move(default_listener)) {
   Impl& s = *impl_;
@@ -136,6 +63,7 @@ MoodService::MoodService(ServiceParams p, std::string default_listener)
   }
   s.catalogs = std::make_unique<CatalogPool>(s.p.db_path, s.p.db_connections);
   s.track_index.get(*s.catalogs->acquire());  // built now, not on the first request
+  s.model_id = model_fingerprint(s.p.model_path);
 }
 
 MoodService::~MoodService() = default;
@@ -145,16 +73,25 @@ std::shared_ptr<const EmotionClassifier> MoodService::classifier() const { retur
 
 FrameObservation MoodService::observe_frame(Session& s, const cv::Mat& frame) {
   std::vector<cv::Rect> hints;
+  std::string listener;
   {
     std::lock_guard<std::mutex> lock(s.mu);
     hints = s.tracker.search_hints();
+    listener = s.listener.empty() ? default_listener_ : s.listener;
   }
   // The slow part runs without the session lock.
   FrameResult r = impl_->process(frame, hints);
   FrameObservation o;
   o.times = r.times;
+  // The listener's own neutral face as the zero point of the main (largest,
+  // first) face; the pooled pipelines are shared, so not set on them.
+  if (auto b = impl_->baseline_of(listener); b && !r.faces.empty()) {
+    FaceResult& main = r.faces.front();
+    main.probs = calibrate(main.probs, *b, impl_->p.pipeline.calibration);
+    main.emotion = top_class(main.probs);
+    main.calibrated = o.calibrated = true;
+  }
   std::vector<float> sample;
-  std::string listener;
   {
     std::lock_guard<std::mutex> lock(s.mu);
     o.tracks = track_faces(s.tracker, r);
@@ -165,7 +102,6 @@ FrameObservation MoodService::observe_frame(Session& s, const cv::Mat& frame) {
       if (now - s.last_mood_sample >= std::chrono::seconds(kMoodSampleSeconds)) {
         s.last_mood_sample = now;
         sample = s.camera_mood;
-        listener = s.listener.empty() ? default_listener_ : s.listener;
       }
     }
     o.mood = s.mood();
@@ -248,7 +184,10 @@ void MoodService::set_mood_history_consent(const std::string& listener, bool kee
 }
 
 ForgetReport MoodService::forget_listener(const std::string& listener) {
-  return with_catalog_errors("nothing deleted: ", [&] { return impl_->catalogs->acquire()->forget_listener(listener); });
+  const ForgetReport r =
+      with_catalog_errors("nothing deleted: ", [&] { return impl_->catalogs->acquire()->forget_listener(listener); });
+  impl_->forget_cached_baseline(listener);
+  return r;
 }
 
 std::vector<HistoryEntry> MoodService::history(const std::string& listener, int limit) {

@@ -18,6 +18,7 @@
 // from many threads at once; a Session is locked by the service while it
 // reads or changes it.
 #pragma once
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -57,7 +58,24 @@ struct FrameObservation {
   std::vector<FaceTrack> tracks;  // faces matched in this frame, smoothed
   std::vector<float> mood;        // the session's mood after this frame (manual wins)
   std::string mood_source;        // "manual" | "camera" | "none"
+  bool calibrated = false;        // the main face was judged against the listener's baseline
   StageTimes times;
+};
+
+// A listener's calibration (vision/calibration.h) as the service keeps it.
+struct CalibrationStatus {
+  bool active = false;       // their main face is judged against their baseline
+  bool other_model = false;  // one is stored, made with another model: calibrate again
+  int faces = 0;             // frames it was made from
+  std::string created_at;    // UTC, YYYY-MM-DD HH:MM:SS
+  std::vector<float> probs;  // what the model saw in the relaxed face, the classifier's order
+};
+
+// One frame of a calibration capture.
+struct CalibrationProgress {
+  int accepted = 0;     // frames kept so far in this capture
+  int needed = 0;       // frames a baseline needs
+  std::string problem;  // why this frame was not kept, for the person ("" = kept)
 };
 
 struct RecommendQuery {
@@ -129,6 +147,22 @@ class MoodService {
   std::vector<HistoryEntry> history(const std::string& listener, int limit = 100);
   // What the listener played or liked (not skipped), newest first, once each.
   std::vector<Track> played_tracks(const std::string& listener, int limit = 100);
+  // Calibration for `listener` (the session's): frames of them looking
+  // relaxed are checked (baseline_photos.h) and their faces' probabilities
+  // gathered in the session, in memory; save_calibration then stores the
+  // mean as the listener's baseline, with their consent, and from then on
+  // observe_frame judges the main face of the listener's sessions against
+  // it. Frames are never kept, only the mean probabilities. A capture
+  // restarts with `restart` or after kCalibrationIdle without frames.
+  static constexpr int kCalibrationFrames = 5;
+  static constexpr int kCalibrationMaxFrames = 60;
+  static constexpr std::chrono::seconds kCalibrationIdle{30};
+  CalibrationProgress add_calibration_frame(Session& s, const cv::Mat& frame, bool restart);
+  // kBadInput without consent, with too few frames, or when the frames
+  // together look clearly expressive; the capture is used up either way.
+  CalibrationStatus save_calibration(Session& s, const std::string& listener, bool consent);
+  CalibrationStatus calibration(const std::string& listener);
+  bool remove_calibration(const std::string& listener);  // false when there was none
   HealthReport health();
   // A local track's file; kNotFound for unknown ids, Spotify tracks and
   // files that are gone.

@@ -42,6 +42,10 @@ struct Session {
   // and only as this listener (their likes, skips and history).
   bool logged_in = false;
   std::string listener;  // empty = not bound to one
+  // A calibration being captured (MoodService::add_calibration_frame): the
+  // classifier's probabilities of each accepted frame's face, never the frame.
+  std::vector<std::vector<float>> calibration_faces;
+  std::chrono::steady_clock::time_point calibration_last{};
 
   // The mood recommendations use: manual if set, else the camera's.
   const std::vector<float>& mood() const { return manual ? *manual : camera_mood; }

@@ -22,6 +22,24 @@ std::string expression_problem(const Probs& probs, const std::vector<std::string
          std::to_string(std::lround(probs[top] * 100)) + "%)";
 }
 
+namespace {
+std::string face_problem(const FaceQuality& quality, const Probs& probs, const std::vector<std::string>& classes,
+                         const BaselineChecks& checks) {
+  if (!quality.ok()) return quality.hint() + " (for the baseline)";
+  if (const std::string why = expression_problem(probs, classes, checks); !why.empty())
+    return "the face " + why + ", not relaxed: a baseline is your neutral face";
+  return "";
+}
+}  // namespace
+
+std::string baseline_frame_problem(const FrameResult& r, const std::vector<std::string>& classes,
+                                   const BaselineChecks& checks) {
+  if (r.faces.empty()) return "no face found: the baseline needs your face, front on, looking relaxed";
+  if (r.faces.size() > 1)
+    return std::to_string(r.faces.size()) + " faces: a baseline must show only the person it calibrates";
+  return face_problem(r.faces[0].quality, r.faces[0].probs, classes, checks);
+}
+
 Baseline baseline_from_images(EmotionPipeline& pipe, const std::string& path, const BaselineChecks& checks) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
@@ -42,28 +60,20 @@ Baseline baseline_from_images(EmotionPipeline& pipe, const std::string& path, co
   for (const std::string& f : files) {
     const cv::Mat img = read_image(f);  // throws with the file's name
     cv::Mat crop;
-    FaceQuality quality;
-    Probs probs;
+    std::string problem;
     if (checks.crops) {  // the photo is the face
       crop = prepare_crop(img, pipe.classifier().info().net.input_size);
-      quality = measure_face_quality(crop);
-      probs = pipe.classifier().classify({crop})[0];
+      problem = face_problem(measure_face_quality(crop), pipe.classifier().classify({crop})[0], classes, checks);
     } else {
       const FrameResult r = pipe.process(img);
-      if (r.faces.empty())
-        throw std::invalid_argument(f + ": no face found: the baseline needs your face, front on, looking relaxed");
-      if (r.faces.size() > 1)
-        throw std::invalid_argument(f + ": " + std::to_string(r.faces.size()) +
-                                    " faces: a baseline must show only the person it calibrates");
-      PreprocessParams pp = pipe.classifier().preprocess();
-      pp.margin = pipe.margin();
-      crop = crop_face(img, r.faces[0].box, pp);
-      quality = r.faces[0].quality;
-      probs = r.faces[0].probs;
+      problem = baseline_frame_problem(r, classes, checks);
+      if (problem.empty()) {
+        PreprocessParams pp = pipe.classifier().preprocess();
+        pp.margin = pipe.margin();
+        crop = crop_face(img, r.faces[0].box, pp);
+      }
     }
-    if (!quality.ok()) throw std::invalid_argument(f + ": " + quality.hint() + " (for the baseline)");
-    if (const std::string why = expression_problem(probs, classes, checks); !why.empty())
-      throw std::invalid_argument(f + ": the face " + why + ", not relaxed: a baseline is your neutral face");
+    if (!problem.empty()) throw std::invalid_argument(f + ": " + problem);
     crops.push_back(crop);
   }
   return make_baseline(pipe.classifier(), crops);

@@ -32,6 +32,13 @@ struct BaselineChecks {
 std::string expression_problem(const Probs& probs, const std::vector<std::string>& classes,
                                const BaselineChecks& checks = {});
 
+// What is wrong with a frame (FrameResult of a pipeline without a baseline)
+// for a baseline, as a message for the person ("no face found: ...",
+// "2 faces: ...", "too dark ...", "the face looks happy (81%), not relaxed
+// ..."), or "" when its one face will do.
+std::string baseline_frame_problem(const FrameResult& r, const std::vector<std::string>& classes,
+                                   const BaselineChecks& checks = {});
+
 // A baseline from `path`: one image, or a folder of them (not recursive).
 // Each must show exactly one face, lit well enough (face_quality.h) and not
 // clearly expressive. Throws std::invalid_argument naming the file and what

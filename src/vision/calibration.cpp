@@ -37,17 +37,24 @@ Baseline Baseline::from_json(const nlohmann::json& j) {
 
 Baseline make_baseline(const EmotionClassifier& clf, const std::vector<cv::Mat>& faces) {
   if (faces.empty()) throw std::invalid_argument("a baseline needs at least one face");
-  const std::vector<Probs> probs = clf.classify(faces);
-  const size_t c = clf.classes().size();
+  return baseline_from_probs(clf.classify(faces));
+}
+
+Baseline baseline_from_probs(const std::vector<Probs>& probs) {
+  if (probs.empty()) throw std::invalid_argument("a baseline needs at least one face");
+  const size_t c = probs[0].size();
+  const float n = static_cast<float>(probs.size());
   Baseline b;
-  b.faces = static_cast<int>(faces.size());
+  b.faces = static_cast<int>(probs.size());
   b.probs.assign(c, 0.0f);
   b.logits.assign(c, 0.0f);
-  for (const Probs& p : probs)
+  for (const Probs& p : probs) {
+    if (p.size() != c) throw std::invalid_argument("a baseline's faces must all have the same classes");
     for (size_t k = 0; k < c; ++k) {
-      b.probs[k] += p[k] / static_cast<float>(faces.size());
-      b.logits[k] += std::log(std::max(p[k], 1e-6f)) / static_cast<float>(faces.size());
+      b.probs[k] += p[k] / n;
+      b.logits[k] += std::log(std::max(p[k], 1e-6f)) / n;
     }
+  }
   return b;
 }
 

@@ -47,6 +47,10 @@ struct CalibrationParams {
 
 // Throws std::invalid_argument for no faces or crops of the wrong size.
 Baseline make_baseline(const EmotionClassifier& clf, const std::vector<cv::Mat>& faces);
+// The same from the classifier's (uncalibrated) probabilities of each face,
+// e.g. gathered frame by frame; throws std::invalid_argument for none or
+// rows of different lengths.
+Baseline baseline_from_probs(const std::vector<Probs>& probs);
 
 // The person's probabilities `probs` (one face) adjusted by their baseline.
 // "logit" needs `reference`. Throws std::invalid_argument when the baseline

@@ -93,6 +93,7 @@ class CascadeDetector final : public FaceDetector {
                               static_cast<int>(b.width * f), static_cast<int>(b.height * f)),
                      static_cast<float>(neighbours[i])});
     }
+    suppress_overlaps(out);
     sort_largest_first(out);
     return out;
   }
@@ -121,6 +122,23 @@ std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& p) {
   if (p.kind == "haar" || p.kind == "lbp") return std::make_unique<CascadeDetector>(p);
   if (p.kind == "dlib") return make_dlib_detector(p);
   throw std::invalid_argument("unknown detector '" + p.kind + "' (haar, lbp, dlib)");
+}
+
+void suppress_overlaps(std::vector<Detection>& dets, double max_overlap) {
+  // Strongest first; a box is dropped when it covers more than max_overlap
+  // of a kept one's area or of its own. Two real faces do not overlap that
+  // much, while a cascade's false hit at another scale often straddles the
+  // real face (and, being larger, would otherwise become "the" face).
+  std::stable_sort(dets.begin(), dets.end(), [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  std::vector<Detection> kept;
+  for (const Detection& d : dets) {
+    const bool overlaps = std::any_of(kept.begin(), kept.end(), [&](const Detection& k) {
+      const double inter = (d.box & k.box).area();
+      return inter > max_overlap * std::min(d.box.area(), k.box.area());
+    });
+    if (!overlaps) kept.push_back(d);
+  }
+  dets = std::move(kept);
 }
 
 void sort_largest_first(std::vector<Detection>& dets) {

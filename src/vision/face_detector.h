@@ -71,6 +71,10 @@ class FaceDetector {
 
 std::unique_ptr<FaceDetector> make_face_detector(const DetectorParams& params = {});
 
+// Keeps the strongest (by score) of detections that overlap by more than
+// max_overlap of the smaller box: one face, not two. Cascades apply it.
+void suppress_overlaps(std::vector<Detection>& dets, double max_overlap = 0.5);
+
 // Sorts detections by box area, largest first (the order detect() returns).
 void sort_largest_first(std::vector<Detection>& dets);
 

@@ -90,5 +90,20 @@ TEST(Detector, CoarseFirstFindsWhatTheFineScanFindsOnRealFaces) {
   }
 }
 
+TEST(Detector, OverlappingHitsAreOneFaceTheStrongestKept) {
+  // A cascade's false hit at another scale straddling the real face (as
+  // Chromium's rendering of a demo frame gave): the real face, with more
+  // neighbours, stays; two faces side by side both stay.
+  std::vector<Detection> d = {{cv::Rect(155, 210, 265, 265), 6}, {cv::Rect(250, 165, 145, 145), 23},
+                              {cv::Rect(500, 100, 100, 100), 8}, {cv::Rect(30, 30, 100, 100), 9}};
+  suppress_overlaps(d);
+  ASSERT_EQ(d.size(), 3u);
+  EXPECT_EQ(d[0].box, cv::Rect(250, 165, 145, 145));
+  for (const Detection& k : d) EXPECT_NE(k.box, cv::Rect(155, 210, 265, 265));
+  std::vector<Detection> apart = {{cv::Rect(0, 0, 100, 100), 5}, {cv::Rect(60, 0, 100, 100), 4}};
+  suppress_overlaps(apart);  // 40% of each other: two people close together
+  EXPECT_EQ(apart.size(), 2u);
+}
+
 }  // namespace
 }  // namespace moodtune
