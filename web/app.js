@@ -56,6 +56,7 @@ async function login(token, listener) {
   setStatus(`Logged in as ${res.listener}. Press “Start camera” to let moodtune see your face.`);
   refreshRecommendations();
   if (typeof refreshHistory === 'function') refreshHistory();
+  if (typeof refreshCalibration === 'function') refreshCalibration();
   return res;
 }
 
@@ -148,7 +149,7 @@ async function frameLoop() {
         const poor = result.faces.find((f) => f.quality && !f.quality.ok);
         if (result.faces.length === 0) setStatus('Camera on. No face found: face the camera in good light.');
         else if (poor) setStatus(`Camera on: ${poor.quality.hint}. Until then this face counts less in your mood.`);
-        else setStatus(`Camera on. ${result.faces.length} face${result.faces.length > 1 ? 's' : ''} found.`);
+        else setStatus(`Camera on. ${result.faces.length} face${result.faces.length > 1 ? 's' : ''} found${result.calibrated ? ', read against your calibration' : ''}.`);
       }
     } catch (err) {
       setStatus(`Frame not analysed: ${err.message}. Retrying…`, true);
@@ -353,7 +354,9 @@ $('stop-camera').addEventListener('click', stopCamera);
 $('manual-mood').addEventListener('change', setManualMood);
 $('strategy').addEventListener('change', refreshRecommendations);
 
-(async function init() {
+// After every script of the page has run (history.js, calibrate.js...): the
+// parser may run this file's awaits before it has loaded the later ones.
+window.addEventListener('DOMContentLoaded', async function init() {
   drawChart();
   await loginFromLink();
   try {
@@ -366,5 +369,6 @@ $('strategy').addEventListener('change', refreshRecommendations);
   } catch (err) { setStatus(`The moodtune server is not answering: ${err.message}`, true); }
   refreshRecommendations();
   if (typeof refreshHistory === 'function') refreshHistory();
+  if (typeof refreshCalibration === 'function') refreshCalibration();
   if (new URLSearchParams(location.search).has('autostart')) startCamera();
-})();
+});

@@ -58,11 +58,12 @@ $('keep-history').addEventListener('change', async (e) => {
 });
 
 $('delete-history').addEventListener('click', async () => {
-  if (!confirm('Delete your mood history, likes, skips and plays, and what moodtune learned from them?')) return;
+  if (!confirm('Delete your mood history, likes, skips and plays, what moodtune learned from them, and your calibration?')) return;
   try {
     const r = await postHistory('/api/history/delete', {});
     await refreshHistory();
-    $('history-status').textContent = `Deleted ${r.deleted.days} day${r.deleted.days === 1 ? '' : 's'} of mood and ${r.deleted.feedback} likes, skips and plays.`;
+    $('history-status').textContent = `Deleted ${r.deleted.days} day${r.deleted.days === 1 ? '' : 's'} of mood and ${r.deleted.feedback} likes, skips and plays${r.deleted.calibration ? ', and your calibration' : ''}.`;
+    if (r.deleted.calibration && typeof refreshCalibration === 'function') refreshCalibration();
   } catch (err) { $('history-status').textContent = `Nothing deleted: ${err.message}`; }
 });
 

@@ -9,6 +9,8 @@
 // Endpoints (JSON unless noted): POST /api/frames (a JPEG or PNG; faces and
 // the session's smoothed mood), GET|POST /api/mood, GET /api/recommendations,
 // POST /api/feedback, GET /api/tracks/ID/audio (local files, HTTP ranges),
+// GET|POST /api/calibration, POST /api/calibration/frames|delete (a
+// listener's neutral face, calibration_routes.cpp),
 // POST /api/login|logout (with an access token), GET /api/health,
 // GET /metrics (Prometheus text), and in --source mode
 // GET /api/source/stream.mjpeg and /api/source/events (server-sent events).

@@ -54,8 +54,16 @@ void MoodService::Impl::forget_cached_baseline(const std::string& listener) {
 }
 
 CalibrationProgress MoodService::add_calibration_frame(Session& s, const cv::Mat& frame, bool restart) {
-  // The plain pipeline: a baseline is made of uncalibrated probabilities.
-  const FrameResult r = impl_->process(frame, {});
+  // Where the live view tracks faces: a calibration sees the faces the
+  // listener sees boxed (a full scan can add a cascade's false face, which
+  // would refuse the frame as "2 faces"). The pipeline is a plain one: a
+  // baseline is made of uncalibrated probabilities.
+  std::vector<cv::Rect> hints;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    hints = s.tracker.search_hints();
+  }
+  const FrameResult r = impl_->process(frame, hints);
   CalibrationProgress p;
   p.needed = kCalibrationFrames;
   p.problem = baseline_frame_problem(r, impl_->clf->classes());

@@ -246,6 +246,60 @@ test('a server with a token: the page asks for the login link, the link logs in,
   }
 });
 
+test('calibrate: consent first, a relaxed face is kept as statistics, a smile is refused, one click removes it', async () => {
+  // A camera that shows a relaxed face for 8 s, then a smile for 8 s.
+  const clip = path.join(tmp, 'relaxed-then-happy.y4m');
+  execFileSync(bin, ['data', 'demo-video', '--fer', fer, '--out', clip, '--emotions', 'neutral,happy',
+    '--seconds', '8', '--fps', '10', '--model', path.join(root, 'models/default.mtm')]);
+  const cam = await chromium.launch({ executablePath: chromiumPath,
+    args: ['--no-sandbox', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${clip}`] });
+  try {
+    const page = await (await cam.newContext({ viewport: { width: 1280, height: 1100 }, bypassCSP: true })).newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base + '/');
+    await page.waitForFunction(() => /Not calibrated/.test(document.getElementById('calibration-state').textContent), null, { timeout: 10000 })
+      .catch(async (e) => { throw new Error(`${e.message}: ${await page.textContent("#calibration-state")} ${errors}`); });
+    // Without a camera there is nothing to calibrate with: said, nothing sent.
+    await page.click('#calibrate');
+    assert.match(await page.textContent('#calibration-status'), /Start the camera first/);
+
+    await page.click('#start-camera');
+    await page.waitForFunction(() => Number(document.getElementById('overlay').dataset.faces) >= 1, null, { timeout: 20000 });
+    await page.click('#calibrate');
+    assert.equal(await page.isVisible('#calibrate-dialog'), true);
+    assert.equal(await page.isDisabled('#calibrate-start'), true, 'no capture before consent');
+    await page.check('#calibrate-consent');
+    await page.click('#calibrate-start');
+    await page.waitForFunction(() => document.getElementById('calibration-state').dataset.active === 'true', null, { timeout: 15000 })
+      .catch(async (e) => { await shot(page, 'fail-calibrate'); throw new Error(`${e.message}: ${await page.textContent('#calibration-status')}`); });
+    assert.match(await page.textContent('#calibration-state'), /Calibrated to your relaxed face/);
+    const c = await page.evaluate(async () => api('/api/calibration'));
+    assert.equal(c.active, true);
+    assert.ok(c.faces >= 5, JSON.stringify(c));
+    await page.waitForFunction(() => /read against your calibration/.test(document.getElementById('camera-status').textContent), null, { timeout: 10000 });
+    await shot(page, '6-calibrated');
+
+    // Smiling is not a resting face: refused with the reason, the old calibration stays.
+    await page.waitForFunction(() => document.getElementById('mood-label').textContent === 'happy', null, { timeout: 20000 });
+    await page.click('#calibrate');
+    await page.click('#calibrate-start');
+    await page.waitForFunction(() => /^Not calibrated: .*looks happy/.test(document.getElementById('calibration-status').textContent), null, { timeout: 15000 })
+      .catch(async (e) => { await shot(page, 'fail-refuse'); throw new Error(`${e.message}: ${await page.textContent('#calibration-status')}`); });
+    assert.equal(await page.getAttribute('#calibration-state', 'data-active'), 'true');
+    await shot(page, '7-calibration-refused');
+
+    await page.click('#remove-calibration');
+    await page.waitForFunction(() => /Not calibrated/.test(document.getElementById('calibration-state').textContent));
+    assert.equal((await page.evaluate(async () => api('/api/calibration'))).active, false);
+    assert.equal(await page.isHidden('#remove-calibration'), true);
+    assert.deepEqual(errors, []);
+  } finally {
+    await cam.close();
+  }
+});
+
 test('no frame ever reaches the disk', () => {
   const images = [];
   const walk = (dir) => {
