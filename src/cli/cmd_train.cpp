@@ -108,6 +108,12 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--mix", *mix, "Batch mixing: none | mixup | cutmix")->capture_default_str();
   cmd->add_option("--mix-alpha", p->mix.alpha, "Mixing weight ~ Beta(alpha, alpha)")->capture_default_str();
   cmd->add_option("--mix-prob", p->mix.prob, "Share of batches mixed")->capture_default_str();
+  cmd->add_option("--teacher", p->distill.teacher,
+                  "Distil from this model (or several, comma-separated: their ensemble): learn its soft targets too");
+  cmd->add_option("--distill-weight", p->distill.weight, "With --teacher: share of the soft-target loss (0..1)")
+      ->capture_default_str();
+  cmd->add_option("--distill-temperature", p->distill.temperature, "With --teacher: softening temperature")
+      ->capture_default_str();
   auto report_only = std::make_shared<bool>(false);
   cmd->add_flag("--report-only", *report_only, "Only (re)write the report of the run in --out");
   cmd->callback([p, mix, report_only, &exit_code] {

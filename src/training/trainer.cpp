@@ -52,7 +52,10 @@ json train_params_to_json(const TrainParams& p) {
             {"erase_prob", a.erase_prob}}},
           {"mix", mix_mode_name(p.mix.mode)},
           {"mix_alpha", p.mix.alpha},
-          {"mix_prob", p.mix.prob}};
+          {"mix_prob", p.mix.prob},
+          {"teacher", p.distill.teacher},
+          {"distill_weight", p.distill.weight},
+          {"distill_temperature", p.distill.temperature}};
 }
 
 std::vector<int64_t> resampled_counts(const std::vector<int64_t>& counts, const std::string& balance, double to) {
@@ -129,7 +132,7 @@ struct EpochTotals {
 EpochTotals run_epoch(const TrainParams& p, int epoch, EmotionNet& net, torch::optim::Optimizer& opt,
                       const FaceDataset& train, const Normalisation& norm, const std::vector<int64_t>& targets,
                       const torch::Tensor& class_w, int64_t steps_per_epoch, int64_t total_steps, double lr_scale,
-                      const TrainObserver& obs) {
+                      Distiller* distiller, const TrainObserver& obs) {
   std::mt19937_64 order_rng(p.seed * 1000003ULL + static_cast<uint64_t>(epoch));
   torch::manual_seed(p.seed * 7919ULL + static_cast<uint64_t>(epoch));  // dropout
   const std::vector<int64_t> idx = epoch_indices(train, targets, order_rng);
@@ -158,6 +161,8 @@ EpochTotals run_epoch(const TrainParams& p, int epoch, EmotionNet& net, torch::o
     torch::Tensor logits = net->forward(mb.x);
     torch::Tensor loss = smoothed_loss(logits, mb.y_a, p.label_smoothing, class_w);
     if (mb.lam < 1.0) loss = mb.lam * loss + (1.0 - mb.lam) * smoothed_loss(logits, mb.y_b, p.label_smoothing, class_w);
+    if (distiller)
+      loss = (1.0 - p.distill.weight) * loss + p.distill.weight * distiller->loss(logits, mb.x, norm);
     loss.backward();
     opt.step();
     t.loss_sum += loss.item<double>() * static_cast<double>(n);
@@ -291,11 +296,14 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
     obs.on_start({info.net.arch, info.net.width, net->parameter_count(), p.epochs, st.epochs_done, st, train.classes,
                   counts, targets, val.class_counts()});
 
+  std::unique_ptr<Distiller> distiller;
+  if (!p.distill.teacher.empty()) distiller = std::make_unique<Distiller>(p.distill, info);
+
   TrainResult res;
   for (int epoch = st.epochs_done + 1; epoch <= p.epochs; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const EpochTotals t = run_epoch(p, epoch, net, *opt, train, info.norm, targets, class_w, steps_per_epoch,
-                                    total_steps, st.plateau_scale, obs);
+                                    total_steps, st.plateau_scale, distiller.get(), obs);
     const double train_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const EvalResult ev = evaluate_dataset(net, info.norm, val);
     EpochMetrics m;

@@ -23,6 +23,7 @@
 #include "training/augment.h"
 #include "training/checkpoint.h"
 #include "training/dataset.h"
+#include "training/distill.h"
 #include "training/mixing.h"
 #include "training/optimizer.h"
 #include "vision/emotion_net.h"
@@ -48,6 +49,7 @@ struct TrainParams {
   double oversample_to = 0.5;          // minority classes are resampled up to this share of the largest
   AugmentParams augment;
   MixParams mix;                 // MixUp / CutMix (off by default)
+  DistillParams distill;         // a teacher's soft targets (off by default; distill.h)
   int early_stop_patience = 15;  // epochs without a better val accuracy; 0 = off
   uint64_t seed = 1;
   int threads = 2;

@@ -7,6 +7,7 @@
 #include "training/report.h"
 #include "training/trainer.h"
 #include "vision/model_file.h"
+#include "vision/net_input.h"
 
 using namespace moodtune;
 namespace fs = std::filesystem;
@@ -204,4 +205,48 @@ TEST(Training, SigkillMidEpochThenResumeMatchesAnUninterruptedRun) {
   EXPECT_EQ(strip(test::slurp(dir / "a" / "metrics.csv")), strip(test::slurp(dir / "b" / "metrics.csv")));
   EXPECT_TRUE(fs::exists(dir / "b" / "best.mtm"));
   EXPECT_TRUE(fs::exists(dir / "b" / "report" / "report.md"));
+}
+
+TEST(Training, DistillationLearnsTheTeachersSoftTargetsInItsOwnNormalisation) {
+  MOODTUNE_REQUIRE_FER();
+  const std::string teacher = test::model_path();
+  LoadedModel t = load_model_file(teacher);
+  DistillParams dp;
+  dp.teacher = teacher;
+  Distiller d(dp, t.info);
+  // Real faces, normalised as the teacher expects: its own logits cost nothing.
+  const torch::Tensor u8 = small_fer().val.images.slice(0, 0, 8);
+  const torch::Tensor x = normalise_u8(u8, t.info.norm);
+  torch::Tensor logits;
+  {
+    torch::NoGradGuard g;
+    logits = t.net->forward(x);
+  }
+  EXPECT_LT(d.loss(logits, x, t.info.norm).item<double>(), 1e-5);
+  EXPECT_GT(d.loss(torch::zeros_like(logits), x, t.info.norm).item<double>(), 0.05);
+  // A student with another normalisation: the teacher still sees its own.
+  Normalisation other{t.info.norm.mean + 0.1f, t.info.norm.std * 1.3f};
+  EXPECT_LT(d.loss(logits, normalise_u8(u8, other), other).item<double>(), 1e-4);
+  // The gradient reaches the student's logits.
+  torch::Tensor s = torch::zeros_like(logits).requires_grad_(true);
+  d.loss(s, x, t.info.norm).backward();
+  EXPECT_GT(s.grad().abs().sum().item<double>(), 0);
+
+  // A run with a teacher trains, and records it; a teacher of other classes is refused.
+  auto dir = test::temp_dir("train-distill");
+  TrainParams p = smoke_params(dir / "run", 1);
+  p.distill = dp;
+  TrainResult r = train_model(p, small_fer());
+  ASSERT_EQ(r.history.size(), 1u);
+  EXPECT_TRUE(std::isfinite(r.history[0].train_loss));
+  DataSplits three = small_fer();
+  three.train.classes[0] = "cross";
+  TrainParams q = smoke_params(dir / "bad", 1);
+  q.distill = dp;
+  try {
+    train_model(q, three);
+    ADD_FAILURE() << "a teacher of other classes was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("classes differ"), std::string::npos) << e.what();
+  }
 }
