@@ -68,9 +68,8 @@ async function calibrate() {
     const last = await captureCalibration();
     if (last.accepted < last.needed) {
       // Say what was wrong rather than save a poor baseline; the server would refuse it too.
+      // (The server drops the partial capture at the next start or after 30 s.)
       calibrationStatus(`Not calibrated: ${last.problem || 'too few clear frames'}. Try again.`, true);
-      await api('/api/calibration', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ consent: true }) })
-        .catch(() => {});  // uses up the partial capture
       return;
     }
     const c = await api('/api/calibration', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ consent: true }) });
