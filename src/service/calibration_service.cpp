@@ -27,10 +27,12 @@ std::string model_fingerprint(const std::string& paths) {
 
 std::shared_ptr<const Baseline> MoodService::Impl::baseline_of(const std::string& listener) {
   const auto now = std::chrono::steady_clock::now();
+  uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(baselines_mu);
     auto it = baselines.find(listener);
     if (it != baselines.end() && now - it->second.read_at < kBaselineTtl) return it->second.baseline;
+    generation = baselines_generation;
   }
   std::shared_ptr<const Baseline> b;
   try {
@@ -42,8 +44,13 @@ std::shared_ptr<const Baseline> MoodService::Impl::baseline_of(const std::string
     std::cerr << "calibration: baseline not read: " << e.what() << "\n";
   }
   std::lock_guard<std::mutex> lock(baselines_mu);
-  if (baselines.size() > 1000)  // bounded: drop what is stale anyway
+  // A save or removal while we read may have made our read stale: use it
+  // for this frame, but do not cache it.
+  if (generation != baselines_generation) return b;
+  if (baselines.size() > 1000) {  // bounded: drop what is stale, or all
     std::erase_if(baselines, [&](const auto& kv) { return now - kv.second.read_at >= kBaselineTtl; });
+    if (baselines.size() > 1000) baselines.clear();
+  }
   baselines[listener] = {b, now};
   return b;
 }
@@ -51,6 +58,7 @@ std::shared_ptr<const Baseline> MoodService::Impl::baseline_of(const std::string
 void MoodService::Impl::forget_cached_baseline(const std::string& listener) {
   std::lock_guard<std::mutex> lock(baselines_mu);
   baselines.erase(listener);
+  ++baselines_generation;
 }
 
 CalibrationProgress MoodService::add_calibration_frame(Session& s, const cv::Mat& frame, bool restart) {

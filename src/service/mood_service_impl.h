@@ -99,6 +99,7 @@ struct MoodService::Impl {
   static constexpr std::chrono::seconds kBaselineTtl{10};
   std::mutex baselines_mu;
   std::map<std::string, CachedBaseline> baselines;
+  uint64_t baselines_generation = 0;  // bumped by every save and removal
   std::string model_id;  // what a stored baseline must have been made with (model_fingerprint)
   std::shared_ptr<const Baseline> baseline_of(const std::string& listener);
   void forget_cached_baseline(const std::string& listener);
