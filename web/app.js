@@ -37,6 +37,11 @@ async function api(path, options = {}) {
   return body;
 }
 
+// A JSON POST through api().
+function postJson(path, body) {
+  return api(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+}
+
 // ---- login (servers shared on the network have an access token) -------------
 function showLogin(message = '') {
   $('login-panel').hidden = false;
@@ -48,9 +53,7 @@ function showLogin(message = '') {
 async function login(token, listener) {
   const body = { token };
   if (listener) body.listener = listener;
-  const res = await api('/api/login', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  });
+  const res = await postJson('/api/login', body);
   $('login-panel').hidden = true;
   $('login-token').value = '';
   setStatus(`Logged in as ${res.listener}. Press “Start camera” to let moodtune see your face.`);
@@ -215,7 +218,7 @@ function drawChart() {
 async function setManualMood() {
   const emotion = $('manual-mood').value || null;
   try {
-    const r = await api('/api/mood', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ emotion }) });
+    const r = await postJson('/api/mood', { emotion });
     showMood(r.mood);
     refreshRecommendations();
   } catch (err) { setStatus(`Could not set the mood: ${err.message}`, true); }
@@ -275,7 +278,7 @@ function button(text, cls, onClick) {
 
 async function feedback(track, action, li) {
   try {
-    await api('/api/feedback', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ track: track.id, action }) });
+    await postJson('/api/feedback', { track: track.id, action });
     if (li) li.dataset.feedback = action;
     if (typeof refreshHistory === 'function') refreshHistory();
   } catch (err) { $('now-playing').textContent = `Feedback not saved: ${err.message}`; }

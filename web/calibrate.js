@@ -72,7 +72,7 @@ async function calibrate() {
       calibrationStatus(`Not calibrated: ${last.problem || 'too few clear frames'}. Try again.`, true);
       return;
     }
-    const c = await api('/api/calibration', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ consent: true }) });
+    const c = await postJson('/api/calibration', { consent: true });
     showCalibration(c);
     $('calibrate-dialog').hidden = true;
     calibrationStatus('Calibrated. Remove it any time with “Remove calibration”.');
@@ -98,7 +98,7 @@ $('calibrate-start').addEventListener('click', calibrate);
 $('calibrate-cancel').addEventListener('click', () => { $('calibrate-dialog').hidden = true; calibrationStatus(''); });
 $('remove-calibration').addEventListener('click', async () => {
   try {
-    await api('/api/calibration/delete', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    await postJson('/api/calibration/delete', {});
     calibrationStatus('Calibration removed: nothing of it is kept.');
   } catch (err) { calibrationStatus(`Not removed: ${err.message}`, true); }
   refreshCalibration();

@@ -46,13 +46,9 @@ async function refreshHistory() {
   } catch (err) { $('history-status').textContent = `History unavailable: ${err.message}`; }
 }
 
-async function postHistory(path, body) {
-  return api(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-}
-
 $('keep-history').addEventListener('change', async (e) => {
   try {
-    await postHistory('/api/history/consent', { keep: e.target.checked });
+    await postJson('/api/history/consent', { keep: e.target.checked });
   } catch (err) { $('history-status').textContent = `Not changed: ${err.message}`; }
   refreshHistory();
 });
@@ -60,7 +56,7 @@ $('keep-history').addEventListener('change', async (e) => {
 $('delete-history').addEventListener('click', async () => {
   if (!confirm('Delete your mood history, likes, skips and plays, what moodtune learned from them, and your calibration?')) return;
   try {
-    const r = await postHistory('/api/history/delete', {});
+    const r = await postJson('/api/history/delete', {});
     await refreshHistory();
     $('history-status').textContent = `Deleted ${r.deleted.days} day${r.deleted.days === 1 ? '' : 's'} of mood and ${r.deleted.feedback} likes, skips and plays${r.deleted.calibration ? ', and your calibration' : ''}.`;
     if (r.deleted.calibration && typeof refreshCalibration === 'function') refreshCalibration();
