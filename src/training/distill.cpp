@@ -4,9 +4,13 @@
 
 namespace moodtune {
 
-Distiller::Distiller(const DistillParams& p, const ModelInfo& student) : p_(p) {
+void check_distill_params(const DistillParams& p) {
   if (p.weight < 0 || p.weight > 1) throw std::invalid_argument("--distill-weight must be in [0,1]");
   if (!(p.temperature > 0)) throw std::invalid_argument("--distill-temperature must be positive");
+}
+
+Distiller::Distiller(const DistillParams& p, const ModelInfo& student) : p_(p) {
+  check_distill_params(p);
   teacher_ = load_models(p.teacher);
   if (teacher_.info.classes != student.classes)
     throw std::invalid_argument(p.teacher + ": the teacher's classes differ from the training data's (names and order)");

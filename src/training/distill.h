@@ -5,7 +5,7 @@
 //
 //   moodtune::DistillParams dp;  dp.teacher = "models/default.mtm,models/fer-e100.mtm";
 //   moodtune::Distiller d(dp, student_info);             // loads the teacher; throws if it does not fit
-//   torch::Tensor soft = d.loss(student_logits, x);      // x: the batch as the student sees it
+//   torch::Tensor soft = d.loss(student_logits, x, norm); // x: the batch as the student sees it (norm)
 //   loss = (1 - dp.weight) * hard + dp.weight * soft;
 //
 // The teacher sees the same (augmented, mixed) images as the student, so
@@ -25,6 +25,9 @@ struct DistillParams {
   double weight = 0.5;         // share of the soft loss in the total (0..1)
   double temperature = 2.0;    // softens both distributions (> 0)
 };
+
+// Throws std::invalid_argument for a weight outside [0,1] or a temperature <= 0.
+void check_distill_params(const DistillParams& p);
 
 class Distiller {
  public:

@@ -100,6 +100,7 @@ void validate(const TrainParams& p) {
   if (p.mix.alpha <= 0) throw std::invalid_argument("--mix-alpha must be positive");
   if (p.mix.prob < 0 || p.mix.prob > 1) throw std::invalid_argument("--mix-prob must be in [0,1]");
   if (p.freeze_backbone && p.init_model.empty()) throw std::invalid_argument("--freeze-backbone needs --init MODEL");
+  if (!p.distill.teacher.empty()) check_distill_params(p.distill);
   scheduled_lr(p, 0, 1);  // rejects an unknown schedule before any work
 }
 
