@@ -144,10 +144,11 @@ TEST_P(MusicCli, AcknowledgedFeedbackSurvivesSigkill) {
 TEST_P(MusicCli, ConcurrentWritersDoNotCorruptTheCatalog) {
   const std::string path = location("music_concurrent");
   ASSERT_EQ(test::run_moodtune("catalog import " + moods_csv() + " --db " + path).exit_code, 0);
-  // 4 processes x 10 likes at once, plus a re-import.
+  // 4 processes x 6 likes at once, plus a re-import (each like is a process
+  // start, about a second of libtorch's start-up under the sanitizers).
   std::string cmd = "(";
   for (int w = 0; w < 4; ++w) {
-    cmd += "(for i in $(seq 1 10); do " + std::string(MOODTUNE_BINARY) + " feedback --user u" + std::to_string(w) +
+    cmd += "(for i in $(seq 1 6); do " + std::string(MOODTUNE_BINARY) + " feedback --user u" + std::to_string(w) +
            " --track $i --like --db " + path + " >/dev/null || echo FAIL; done) & ";
   }
   cmd += std::string(MOODTUNE_BINARY) + " catalog import " + moods_csv() + " --db " + path +
@@ -159,7 +160,7 @@ TEST_P(MusicCli, ConcurrentWritersDoNotCorruptTheCatalog) {
   pclose(p);
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
   Catalog cat(path);
-  EXPECT_EQ(cat.stats().history, 40);
+  EXPECT_EQ(cat.stats().history, 24);
   EXPECT_EQ(dangling_history(cat), 0);
   if (!postgres()) {
     auto db = open_database(cat.name(), true);
