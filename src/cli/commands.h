@@ -34,6 +34,7 @@ void add_playlist_command(CLI::App& app, int& exit_code);
 void add_history_command(CLI::App& app, int& exit_code);
 void add_explain_command(CLI::App& app, int& exit_code);
 void add_quantize_command(CLI::App& app, int& exit_code);
+void add_rebalance_command(CLI::App& app, int& exit_code);
 
 // Benchmarks' shared inputs: the FER2013 folder (given, $MOODTUNE_FER_DIR,
 // or the cache of scripts/fer2013.sh), one real face in a 640x480 frame

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   c::add_detect_command(app, exit_code);
   c::add_explain_command(app, exit_code);
   c::add_quantize_command(app, exit_code);
+  c::add_rebalance_command(app, exit_code);
   c::add_watch_command(app, exit_code);
   c::add_train_command(app, exit_code);
   c::add_evaluate_command(app, exit_code);

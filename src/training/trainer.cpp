@@ -264,6 +264,12 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
   const std::vector<int64_t> targets = resampled_counts(counts, p.balance, p.oversample_to);
   const torch::Tensor class_w = p.balance == "weights" ? balanced_class_weights(counts, train.size()) : torch::Tensor();
   const int64_t epoch_size = std::accumulate(targets.begin(), targets.end(), int64_t{0});
+  // The class distribution the net learns under (rebalance.h adjusts for
+  // it): the resampled counts, or uniform where class weights even it out.
+  std::vector<double> class_prior(targets.size(), 1.0 / static_cast<double>(targets.size()));
+  if (p.balance != "weights")
+    for (size_t c = 0; c < targets.size(); ++c)
+      class_prior[c] = static_cast<double>(targets[c]) / static_cast<double>(epoch_size);
   const int64_t steps_per_epoch = epoch_size / p.batch_size + ((epoch_size % p.batch_size) >= 2 ? 1 : 0);
   const int64_t total_steps = steps_per_epoch * p.epochs;
 
@@ -336,6 +342,7 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
                    {"val_balanced_acc", m.val_balanced_acc},
                    {"val_macro_f1", m.val_macro_f1},
                    {"train_seconds", st.train_seconds},
+                   {"class_prior", class_prior},
                    {"params", train_params_to_json(p)}};
       save_model_file(best_path, net, info);
     } else {

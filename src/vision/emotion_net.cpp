@@ -196,6 +196,15 @@ torch::Tensor EmotionNetImpl::class_activation_map(torch::Tensor x, int64_t clas
   return cam;
 }
 
+void EmotionNetImpl::shift_logits(const torch::Tensor& delta) {
+  require_single("shift_logits()");
+  require_float("a logit shift");
+  if (delta.dim() != 1 || delta.size(0) != cfg_.num_classes)
+    throw std::invalid_argument("a logit shift needs one value per class (" + std::to_string(cfg_.num_classes) + ")");
+  torch::NoGradGuard no_grad;
+  head->bias.add_(delta.to(head->bias.dtype()));
+}
+
 void EmotionNetImpl::reset_head(int num_classes) {
   require_single("reset_head()");
   require_float("fine-tuning");

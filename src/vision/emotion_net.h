@@ -61,6 +61,11 @@ class EmotionNetImpl : public torch::nn::Module {
   // map is the sum of its members'. Gradients go to the feature maps only
   // (torch::autograd::grad), never into the weights: safe on shared weights.
   torch::Tensor class_activation_map(torch::Tensor x, int64_t class_index, int stages_from_end = 1);
+  // Adds `delta` [C] to every output logit (the head's bias): a fixed
+  // per-class offset such as a prior adjustment (rebalance.h). Single float
+  // nets only; throws std::logic_error otherwise, std::invalid_argument for
+  // a wrong length.
+  void shift_logits(const torch::Tensor& delta);
   // Replaces the head with a fresh one for a new class count (transfer learning).
   void reset_head(int num_classes);
   // Transfer learning: the backbone stops learning (no gradients) and keeps

@@ -1,5 +1,6 @@
 // Smoke training on a small real subset of FER2013 (40 images per class).
 #include <csignal>
+#include <numeric>
 #include <thread>
 
 #include "../test_support.h"
@@ -8,6 +9,7 @@
 #include "training/trainer.h"
 #include "vision/model_file.h"
 #include "vision/net_input.h"
+#include "vision/rebalance.h"
 
 using namespace moodtune;
 namespace fs = std::filesystem;
@@ -50,6 +52,10 @@ TEST(Training, LossGoesDownAndTheExportedModelEvaluates) {
   EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
   LoadedModel m = load_model_file(r.best_model);
   EXPECT_EQ(m.info.classes.size(), 7u);
+  // The class distribution it trained under, for `moodtune rebalance`: shares that sum to 1.
+  const auto prior = training_class_prior(m.info);
+  ASSERT_EQ(prior.size(), 7u);
+  EXPECT_NEAR(std::accumulate(prior.begin(), prior.end(), 0.0), 1.0, 1e-9);
   EvalResult ev = evaluate_dataset(m.net, m.info.norm, small_fer().val);
   EXPECT_EQ(ev.metrics.n, small_fer().val.size());  // validation is never resampled
   EXPECT_NEAR(ev.metrics.accuracy, r.best_val_acc, 1e-9);
