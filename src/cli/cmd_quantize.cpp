@@ -78,9 +78,8 @@ void add_quantize_command(CLI::App& app, int& exit_code) {
             "the int8 files with commas");
       LoadedModel in = load_model_file(o->model);
       if (in.info.precision == "int8") throw std::invalid_argument(o->model + " is int8 already");
+      refuse_overwriting_input(o->model, o->out);
       std::error_code ec;
-      if (fs::exists(o->out, ec) && fs::equivalent(o->model, o->out, ec))
-        throw std::invalid_argument("--out is the input model: write the int8 model to a new file");
       std::string calib = o->calibration;
       if (calib.empty()) {
         calib = in.info.meta.value("train_data", "");

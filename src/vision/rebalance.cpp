@@ -29,17 +29,21 @@ void rebalance_model(LoadedModel& m, const RebalanceParams& p) {
   if (prior.size() != n)
     throw std::invalid_argument("the class prior has " + std::to_string(prior.size()) + " values; the model has " +
                                 std::to_string(n) + " classes");
-  const double total = std::accumulate(prior.begin(), prior.end(), 0.0);
   for (double v : prior)
     if (!(v > 0) || !std::isfinite(v)) throw std::invalid_argument("every class needs a positive prior share");
+  const double total = std::accumulate(prior.begin(), prior.end(), 0.0);
+  std::vector<double> log_prior(n);
+  double mean_log = 0;
+  for (size_t c = 0; c < n; ++c) {
+    prior[c] /= total;
+    log_prior[c] = std::log(prior[c]);
+    mean_log += log_prior[c] / static_cast<double>(n);
+  }
   // Centred: the shift only moves classes against each other, so the
   // logits' scale (which calibration baselines and explanations read) stays put.
   std::vector<float> delta(n);
-  double mean_log = 0;
-  for (size_t c = 0; c < n; ++c) mean_log += std::log(prior[c] / total) / static_cast<double>(n);
-  for (size_t c = 0; c < n; ++c) delta[c] = static_cast<float>(-p.strength * (std::log(prior[c] / total) - mean_log));
+  for (size_t c = 0; c < n; ++c) delta[c] = static_cast<float>(-p.strength * (log_prior[c] - mean_log));
   m.net->shift_logits(torch::tensor(delta));
-  for (double& v : prior) v /= total;
   m.info.meta["rebalanced"] = {{"strength", p.strength}, {"class_prior", prior}};
 }
 
