@@ -86,7 +86,8 @@ int for_each_image(const std::vector<std::string>& images, bool json, nlohmann::
 }
 
 // Parses argv and runs the chosen subcommand; returns the process exit
-// status (a usage error prints CLI11's message, another error "error: ...").
+// status: a usage error (unknown option, malformed value) prints CLI11's
+// message and returns 2, as does a set-up error ("error: ..."); --help 0.
 int run_app(CLI::App& app, int argc, char** argv, const int& exit_code);
 
 // --detector, --min-face, --max-side, --scale-factor, --min-neighbors, --cascade.

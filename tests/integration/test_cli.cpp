@@ -191,6 +191,18 @@ TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
   }
 }
 
+TEST(Cli, UsageErrorsExitWithTwoAndHelpWithZero) {
+  // CLI11 has its own codes for these (109 extras, 104 conversion, 105
+  // validation); commands.h promises 2 for every usage error.
+  for (const char* args : {"detect x.jpg --no-such-option", "rebalance --model a --out b --strength x",
+                           "rebalance --model a --out b --strength 0.5 --class-prior 1,x,3", "no-such-command"}) {
+    const auto r = test::run_moodtune(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_FALSE(r.err.empty()) << args;
+  }
+  EXPECT_EQ(test::run_moodtune("detect --help").exit_code, 0);
+}
+
 TEST(Cli, WatchWithoutACameraSaysSo) {
   auto r = test::run_moodtune("watch --source 57 --max-frames 1");
   EXPECT_EQ(r.exit_code, 2);
