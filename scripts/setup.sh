@@ -11,7 +11,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-openmp libopenblas0-pthread
   libopencv-dev opencv-data
-  libdlib-dev libsqlite3-dev libcpp-httplib-dev nlohmann-json3-dev
+  libdlib-dev libdlib-data libsqlite3-dev libcpp-httplib-dev nlohmann-json3-dev
   libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libjpeg-dev libpng-dev libcsv-dev sqlite3
   libtag1-dev libebur128-dev libaubio-dev libqm-dsp-dev

@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "dev/dev_commands.h"
 #include "vision/baseline_photos.h"
+#include "vision/face_crop.h"
 #include "vision/image_io.h"
 #include "vision/pipeline.h"
 
@@ -39,7 +40,7 @@ cv::Mat face_of(EmotionPipeline& pipe, const std::string& file) {
                                         [](const auto& a, const auto& b) { return a.box.area() < b.box.area(); });
   PreprocessParams pp = pipe.classifier().preprocess();
   pp.margin = pipe.margin();
-  return crop_face(img, biggest->box, pp);
+  return crop_for_model(img, biggest->box, pp);
 }
 
 std::vector<Sequence> load_ckplus(EmotionPipeline& pipe, const std::string& root, int& missed) {
@@ -128,7 +129,7 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
         files.push_back(e.path().string());
       std::sort(files.begin(), files.end());
       for (size_t i = 0; i < files.size() && static_cast<int>(ref_faces.size()) < o->reference_faces; ++i)
-        ref_faces.push_back(prepare_crop(read_image(files[i]), clf->info().net.input_size));
+        ref_faces.push_back(prepare_for_model(read_image(files[i]), clf->preprocess()));
       const Baseline reference = make_baseline(*clf, ref_faces);
       const auto& classes = clf->classes();
 

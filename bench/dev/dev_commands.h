@@ -16,5 +16,6 @@ void add_fit_mood_map(CLI::App& app, int& exit_code);  // moodtune-dev fit-mood-
 void add_explain_deletion(CLI::App& app, int& exit_code);  // moodtune-dev explain-deletion
 void add_face_quality_sweep(CLI::App& app, int& exit_code);  // moodtune-dev face-quality
 void add_calibration_study(CLI::App& app, int& exit_code);    // moodtune-dev calibration
+void add_alignment_study(CLI::App& app, int& exit_code);      // moodtune-dev alignment
 
 }  // namespace moodtune::dev

@@ -19,6 +19,7 @@
 #include "training/augment.h"
 #include "training/dataset.h"
 #include "vision/emotion_net.h"
+#include "vision/face_crop.h"
 #include "vision/face_tracker.h"
 #include "vision/model_file.h"
 #include "vision/net_input.h"

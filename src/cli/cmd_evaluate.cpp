@@ -130,6 +130,7 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
       } else {
         FaceDataset data = load_folder(o->data, classes, clf->info().net.input_size, rep);
         if (data.size() == 0) throw std::runtime_error(o->data + ": no images found in class folders");
+        data = levelled_for(data, clf->preprocess());
         EmotionNet net = clf->model().net;
         EvalOptions eo;
         eo.tta = o->tta;

@@ -93,6 +93,8 @@ void add_train_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--threads", p->threads, "Intra-op threads")->capture_default_str();
   cmd->add_option("--init", p->init_model, "Fine-tune from this model file (new head if the classes differ)");
   cmd->add_flag("--freeze-backbone", p->freeze_backbone, "With --init: train only the head");
+  cmd->add_flag("--level-eyes", p->level_eyes,
+                "Level every face by its eye line (dlib landmarks) in training and, recorded in the model, at inference");
   cmd->add_flag("--resume", p->resume, "Continue the run in --out from its last checkpoint");
   cmd->add_option("--max-per-class", p->max_per_class, "Use at most N training images per class (smoke runs)");
   cmd->add_flag("--no-augment{false}", p->augment.enabled, "Switch all augmentation off");

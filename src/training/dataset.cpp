@@ -1,16 +1,23 @@
 #include "training/dataset.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <opencv2/imgcodecs.hpp>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 
 #include "common/emotions.h"
+#include "common/progress.h"
+#include "vision/face_crop.h"
 #include "vision/image_io.h"
 #include "vision/preprocess.h"
 
@@ -249,6 +256,45 @@ DataSplits load_splits(const std::string& root, int s, LoadReport& report) {
   if (sp.train.size() == 0) throw std::runtime_error(sp.train_source + ": no training images");
   if (sp.val.size() == 0) throw std::runtime_error(sp.val_source + ": no validation images");
   return sp;
+}
+
+FaceDataset levelled_for(const FaceDataset& ds, const PreprocessParams& pp, int threads, const std::string& label) {
+  if (!pp.level_eyes || ds.size() == 0) return ds;
+  FaceDataset out = ds;
+  out.images = ds.images.clone();
+  const int64_t n = out.size();
+  const int s = static_cast<int>(out.images.size(1));
+  uint8_t* base = out.images.data_ptr<uint8_t>();
+  shared_face_aligner();  // load the landmark model (and report its absence) before the threads
+  std::atomic<int64_t> next{0}, done{0};
+  std::exception_ptr failure;
+  std::mutex failure_mu;
+  auto work = [&] {
+    try {
+      for (int64_t i; (i = next.fetch_add(1)) < n; ++done) {
+        cv::Mat face(s, s, CV_8UC1, base + i * s * s);
+        prepare_for_model(face, pp).copyTo(face);
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failure_mu);
+      if (!failure) failure = std::current_exception();
+      next = n;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(threads, 1); ++t) pool.emplace_back(work);
+  ProgressBar bar(label, n);  // drawn by this thread only (progress.h is single-owner)
+  while (done.load() < n) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    bar.advance(done.load() - bar.done());
+    std::lock_guard<std::mutex> lock(failure_mu);
+    if (failure) break;
+  }
+  for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+  bar.advance(n - bar.done());
+  bar.finish();
+  return out;
 }
 
 }  // namespace moodtune

@@ -73,16 +73,17 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
   // Best model on the validation split.
   const std::string model_path = (dir / "best.mtm").string();
   LoadedModel m = load_model_file(model_path);
+  const FaceDataset val = levelled_for(data.val, preprocess_params(m.info));
   EvalOptions eo;
   eo.progress = true;
   eo.label = "report: val";
-  EvalResult plain = evaluate_dataset(m.net, m.info.norm, data.val, eo);
+  EvalResult plain = evaluate_dataset(m.net, m.info.norm, val, eo);
   eo.tta = true;
   eo.label = "report: val+TTA";
-  EvalResult tta = evaluate_dataset(m.net, m.info.norm, data.val, eo);
+  EvalResult tta = evaluate_dataset(m.net, m.info.norm, val, eo);
   save_png((out / "confusion.png").string(),
-           render_confusion(plain.metrics.confusion, data.val.classes, "Validation confusion (best model)"));
-  std::vector<LightingResult> light = lighting_robustness(m.net, m.info.norm, data.val, false);
+           render_confusion(plain.metrics.confusion, val.classes, "Validation confusion (best model)"));
+  std::vector<LightingResult> light = lighting_robustness(m.net, m.info.norm, val, false);
 
   const json& params = state.at("params");
   std::ostringstream md;
@@ -108,10 +109,10 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
   md << "| TTA (flip + shifts) | " << pct(tta.metrics.accuracy) << " | " << pct(tta.metrics.balanced_accuracy) << " | "
      << pct(tta.metrics.macro_f1) << " |\n\n";
   md << "| class | precision | recall | F1 | support |\n|---|---:|---:|---:|---:|\n";
-  for (size_t c = 0; c < data.val.classes.size(); ++c) {
+  for (size_t c = 0; c < val.classes.size(); ++c) {
     const PerClass& pc = plain.metrics.per_class[c];
     char row[160];
-    std::snprintf(row, sizeof row, "| %s | %.3f | %.3f | %.3f | %lld |\n", data.val.classes[c].c_str(), pc.precision,
+    std::snprintf(row, sizeof row, "| %s | %.3f | %.3f | %.3f | %lld |\n", val.classes[c].c_str(), pc.precision,
                   pc.recall, pc.f1, static_cast<long long>(pc.support));
     md << row;
   }
@@ -128,8 +129,8 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
   md << "\n## Class distribution\n\n" << dist_md << "\n![distribution](class_distribution.png)\n";
   std::ofstream(out / "report.md") << md.str();
   json rj = {{"model", model_path},
-             {"val", plain.metrics.to_json(data.val.classes)},
-             {"val_tta", tta.metrics.to_json(data.val.classes)},
+             {"val", plain.metrics.to_json(val.classes)},
+             {"val_tta", tta.metrics.to_json(val.classes)},
              {"lighting", lj},
              {"params", params},
              {"epochs_run", hist.size()},

@@ -17,6 +17,7 @@ using json = nlohmann::json;
 json train_params_to_json(const TrainParams& p) {
   const AugmentParams& a = p.augment;
   return {{"data", p.data},
+          {"level_eyes", p.level_eyes},
           {"arch", p.net.arch},
           {"width", p.net.width},
           {"dropout", p.net.dropout},
@@ -218,6 +219,10 @@ void check_resumable(const json& saved, const json& now) {
     if (saved.at(key) != now.at(key))
       throw std::runtime_error(std::string("cannot resume: '") + key + "' was " + saved.at(key).dump() +
                                " and is now " + now.at(key).dump());
+  // Runs started before levelling existed were not levelled.
+  if (saved.value("level_eyes", false) != now.value("level_eyes", false))
+    throw std::runtime_error(std::string("cannot resume: the run was started ") +
+                             (saved.value("level_eyes", false) ? "with" : "without") + " --level-eyes");
 }
 
 }  // namespace
@@ -249,10 +254,15 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
   const fs::path ckdir = dir / "checkpoint";
   fs::create_directories(ckdir);
 
-  const FaceDataset train = p.max_per_class > 0 ? data_in.train.take_per_class(p.max_per_class) : data_in.train;
-  const FaceDataset& val = data_in.val;
   ModelInfo info;
+  PreprocessParams pp;
+  pp.level_eyes = p.level_eyes;
+  const FaceDataset train = levelled_for(
+      p.max_per_class > 0 ? data_in.train.take_per_class(p.max_per_class) : data_in.train, pp, p.threads,
+      "levelling training faces");
+  const FaceDataset val = levelled_for(data_in.val, pp, p.threads, "levelling validation faces");
   EmotionNet net = build_model(p, train, info);
+  info.level_eyes = p.level_eyes;
   net->train();
 
   std::vector<torch::Tensor> trainable;

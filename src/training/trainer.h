@@ -55,6 +55,9 @@ struct TrainParams {
   int threads = 2;
   std::string init_model;        // fine-tune from this model file
   bool freeze_backbone = false;  // with init_model: train the head only
+  // Level every face by its eye line (face_crop.h) before augmentation; the
+  // model records it, so inference levels its crops too.
+  bool level_eyes = false;
   bool resume = false;
   int64_t max_per_class = 0;  // >0: use at most this many training images per class
 };

@@ -6,6 +6,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "vision/face_crop.h"
 #include "vision/image_io.h"
 
 namespace moodtune {

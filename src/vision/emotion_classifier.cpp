@@ -21,10 +21,7 @@ EmotionClassifier::~EmotionClassifier() = default;
 const ModelInfo& EmotionClassifier::info() const { return model_->info; }
 
 PreprocessParams EmotionClassifier::preprocess() const {
-  PreprocessParams pp;
-  pp.input_size = model_->info.net.input_size;
-  pp.norm = model_->info.norm;
-  return pp;
+  return preprocess_params(model_->info);
 }
 
 std::vector<Probs> EmotionClassifier::classify(const std::vector<cv::Mat>& faces, bool tta) const {

@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
+#include "vision/face_crop.h"
 #include "vision/model_file.h"
 #include "vision/net_input.h"
 #include "vision/preprocess.h"

@@ -29,17 +29,20 @@ T get(const std::string& in, size_t pos) {
 }
 
 nlohmann::json info_to_json(const ModelInfo& info) {
-  return {{"arch", info.net.arch},
-          {"arch_version", kArchVersion},
-          {"width", info.net.width},
-          {"num_classes", info.net.num_classes},
-          {"input_size", info.net.input_size},
-          {"dropout", info.net.dropout},
-          {"channels", 1},
-          {"norm", {{"mean", info.norm.mean}, {"std", info.norm.std}}},
-          {"classes", info.classes},
-          {"precision", info.precision},
-          {"meta", info.meta}};
+  nlohmann::json j = {{"arch", info.net.arch},
+                      {"arch_version", kArchVersion},
+                      {"width", info.net.width},
+                      {"num_classes", info.net.num_classes},
+                      {"input_size", info.net.input_size},
+                      {"dropout", info.net.dropout},
+                      {"channels", 1},
+                      {"norm", {{"mean", info.norm.mean}, {"std", info.norm.std}}},
+                      {"classes", info.classes},
+                      {"precision", info.precision},
+                      {"meta", info.meta}};
+  // Written only when set, so files of unlevelled models stay as they were.
+  if (info.level_eyes) j["level_eyes"] = true;
+  return j;
 }
 
 ModelInfo info_from_json(const nlohmann::json& j, const std::string& path) {
@@ -59,6 +62,7 @@ ModelInfo info_from_json(const nlohmann::json& j, const std::string& path) {
     info.classes = j.at("classes").get<std::vector<std::string>>();
     info.meta = j.value("meta", nlohmann::json::object());
     info.precision = j.value("precision", "float32");
+    info.level_eyes = j.value("level_eyes", false);
     if (info.precision != "float32" && info.precision != "int8")
       throw ModelFileError(path + ": unknown weight precision '" + info.precision + "' (known: float32, int8)");
     if (static_cast<int>(info.classes.size()) != info.net.num_classes)
@@ -255,9 +259,10 @@ LoadedModel load_models(const std::string& paths) {
     if (nets.empty()) {
       first = m;
     } else if (m.info.classes != first.info.classes || m.info.net.input_size != first.info.net.input_size ||
-               m.info.norm.mean != first.info.norm.mean || m.info.norm.std != first.info.norm.std) {
+               m.info.norm.mean != first.info.norm.mean || m.info.norm.std != first.info.norm.std ||
+               m.info.level_eyes != first.info.level_eyes) {
       throw ModelFileError(f + ": cannot join an ensemble with " + files[0] +
-                           ": classes, input size or normalisation differ");
+                           ": classes, input size, normalisation or eye-line levelling differ");
     }
     nets.push_back(m.net.ptr());
   }

@@ -44,8 +44,21 @@ struct ModelInfo {
   Normalisation norm;
   std::vector<std::string> classes;                // output order
   std::string precision = "float32";               // "float32" | "int8" (quantize.h)
+  // Trained on faces levelled by their eye line (face_crop.h); every
+  // consumer then levels its crops the same way.
+  bool level_eyes = false;
   nlohmann::json meta = nlohmann::json::object();  // provenance: data, epochs, val metrics...
 };
+
+// How faces are prepared for this model: its input size, normalisation and
+// eye-line levelling, with the default crop margin.
+inline PreprocessParams preprocess_params(const ModelInfo& info) {
+  PreprocessParams pp;
+  pp.input_size = info.net.input_size;
+  pp.norm = info.norm;
+  pp.level_eyes = info.level_eyes;
+  return pp;
+}
 
 // Version 1: float32 weights. Version 2: int8 weights (precision "int8"),
 // which older builds then reject by version rather than misread. Float

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
 
-#include "vision/preprocess.h"
+#include "vision/face_crop.h"
 
 namespace moodtune {
 namespace {
@@ -44,7 +44,7 @@ FrameResult EmotionPipeline::process(const cv::Mat& frame, const std::vector<cv:
   pp.margin = p_.margin;
   std::vector<cv::Mat> crops;
   crops.reserve(dets.size());
-  for (const Detection& d : dets) crops.push_back(crop_face(frame, d.box, pp));
+  for (const Detection& d : dets) crops.push_back(crop_for_model(frame, d.box, pp));
   r.times.crop_ms = ms_since(t1);
 
   auto t2 = std::chrono::steady_clock::now();

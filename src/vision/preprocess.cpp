@@ -1,5 +1,6 @@
 #include "vision/preprocess.h"
 
+#include <cmath>
 #include <cstring>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
@@ -36,22 +37,51 @@ cv::Rect crop_region(const cv::Rect& box, float margin) {
   return {box.x - mx, box.y - my, box.width + 2 * mx, box.height + 2 * my};
 }
 
-cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp) {
-  if (image.empty()) throw std::invalid_argument("empty image");
-  const cv::Rect bounds(0, 0, image.cols, image.rows);
-  if ((box & bounds).area() <= 0) throw std::invalid_argument("face box lies outside the image");
-  const cv::Rect want = crop_region(box, pp.margin);
-  cv::Rect inside = want & bounds;
+namespace {
+// The gray pixels of `want`, edges replicated where it leaves the image, so
+// a face at the border keeps its position in the crop.
+cv::Mat padded_gray(const cv::Mat& image, const cv::Rect& want) {
+  const cv::Rect inside = want & cv::Rect(0, 0, image.cols, image.rows);
   cv::Mat region = to_gray(image(inside));
-  if (inside != want) {
-    // Replicate edges so a face at the border keeps its position in the crop.
+  if (inside != want)
     cv::copyMakeBorder(region, region, inside.y - want.y, want.br().y - inside.br().y, inside.x - want.x,
                        want.br().x - inside.br().x, cv::BORDER_REPLICATE);
-  }
+  return region;
+}
+
+cv::Mat to_input_size(const cv::Mat& region, int s) {
   cv::Mat out;
-  const int s = pp.input_size;
   cv::resize(region, out, cv::Size(s, s), 0, 0, region.cols > s ? cv::INTER_AREA : cv::INTER_LINEAR);
   return out;
+}
+
+void check_box(const cv::Mat& image, const cv::Rect& box) {
+  if (image.empty()) throw std::invalid_argument("empty image");
+  if ((box & cv::Rect(0, 0, image.cols, image.rows)).area() <= 0)
+    throw std::invalid_argument("face box lies outside the image");
+}
+}  // namespace
+
+cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp) {
+  check_box(image, box);
+  return to_input_size(padded_gray(image, crop_region(box, pp.margin)), pp.input_size);
+}
+
+cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp, double roll_deg) {
+  if (roll_deg == 0) return crop_face(image, box, pp);
+  check_box(image, box);
+  const cv::Rect want = crop_region(box, pp.margin);
+  // Rotate a larger square around the crop so its corners come from real
+  // pixels, then cut the crop out of its middle at full resolution (the
+  // resize to the input size stays an area average).
+  const int pad = static_cast<int>(std::ceil(0.5 * (std::hypot(want.width, want.height) -
+                                                    std::min(want.width, want.height)))) + 1;
+  const cv::Mat region = padded_gray(image, {want.x - pad, want.y - pad, want.width + 2 * pad, want.height + 2 * pad});
+  const cv::Point2f centre(static_cast<float>(region.cols - 1) / 2, static_cast<float>(region.rows - 1) / 2);
+  cv::Mat level;
+  cv::warpAffine(region, level, cv::getRotationMatrix2D(centre, roll_deg, 1.0), region.size(), cv::INTER_LINEAR,
+                 cv::BORDER_REPLICATE);
+  return to_input_size(level(cv::Rect(pad, pad, want.width, want.height)), pp.input_size);
 }
 
 cv::Mat prepare_crop(const cv::Mat& image, int input_size) {

@@ -23,6 +23,11 @@ struct PreprocessParams {
   // are tighter than FER2013's crops (which show some hair and chin).
   float margin = 0.1f;
   Normalisation norm;
+  // Turn each crop so the eye line is level (face_crop.h, face_aligner.h);
+  // set from the model (ModelInfo::level_eyes). Rolls under min_roll_deg
+  // are left alone: the landmark fit's own noise is a degree or two.
+  bool level_eyes = false;
+  float min_roll_deg = 3.0f;
 };
 
 // Any 1-, 3- or 4-channel 8-bit image to single-channel gray (no copy when
@@ -42,6 +47,10 @@ cv::Rect crop_region(const cv::Rect& box, float margin);
 // gray and resizes to input_size x input_size. Throws std::invalid_argument
 // for an empty image or a box that does not overlap it.
 cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp);
+// The same crop with the head's roll taken out: the region is turned by
+// roll_deg (face_aligner.h's EyeLine::roll_deg) about the box's centre so the
+// eye line is level. roll_deg 0 is exactly crop_face above.
+cv::Mat crop_face(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp, double roll_deg);
 
 // A whole image taken as an already-cropped face (FER2013 crops): gray,
 // resized to input_size.

@@ -69,6 +69,35 @@ TEST(Training, LossGoesDownAndTheExportedModelEvaluates) {
   EXPECT_NE(md.find("gamma"), std::string::npos);
 }
 
+TEST(Training, AnEyeLevelledRunIsRecordedInItsModelAndCannotResumeUnlevelled) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("train-level");
+  TrainParams p = smoke_params(dir, 1);
+  p.level_eyes = true;
+  TrainResult r = train_model(p, small_fer());
+  LoadedModel m = load_model_file(r.best_model);
+  EXPECT_TRUE(m.info.level_eyes);
+  EXPECT_TRUE(preprocess_params(m.info).level_eyes);  // so every consumer levels its crops
+  EXPECT_FALSE(read_model_info(test::model_path()).level_eyes);
+  // An ensemble cannot mix levelled and unlevelled members (here: the same
+  // weights, differing only in that).
+  ModelInfo unlevelled = m.info;
+  unlevelled.level_eyes = false;
+  const std::string twin = (dir / "twin.mtm").string();
+  save_model_file(twin, m.net, unlevelled);
+  EXPECT_NO_THROW(load_models(r.best_model + "," + r.best_model));
+  EXPECT_THROW(load_models(r.best_model + "," + twin), ModelFileError);
+  p.level_eyes = false;
+  p.epochs = 2;
+  p.resume = true;
+  try {
+    train_model(p, small_fer());
+    ADD_FAILURE() << "resumed a levelled run without levelling";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("--level-eyes"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Training, ResumeRepeatsTheUninterruptedRun) {
   MOODTUNE_REQUIRE_FER();
   auto a = test::temp_dir("train-straight"), b = test::temp_dir("train-resumed");

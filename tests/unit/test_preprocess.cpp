@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <opencv2/imgproc.hpp>
 
 #include "vision/net_input.h"
@@ -74,4 +75,35 @@ TEST(Preprocess, DownscaleReportsTheFactorBack) {
   cv::Mat same = downscale_gray(small, 0, f);
   EXPECT_EQ(same.cols, 320);
   EXPECT_DOUBLE_EQ(f, 1.0);
+}
+
+// A levelled crop: two dark dots on a tilted line (the right one lower, so
+// a positive roll) end up on one row of the crop; roll 0 is the plain crop.
+TEST(Preprocess, ALevelledCropPutsATiltedEyeLineOnOneRow) {
+  cv::Mat img(200, 200, CV_8UC1, cv::Scalar(200));
+  const cv::Point2f left(70, 90), right(130, 110);
+  cv::circle(img, left, 5, cv::Scalar(0), cv::FILLED);
+  cv::circle(img, right, 5, cv::Scalar(0), cv::FILLED);
+  const cv::Rect box(50, 50, 100, 100);
+  PreprocessParams pp;
+  pp.input_size = 96;
+  pp.margin = 0;
+  const double roll = std::atan2(right.y - left.y, right.x - left.x) * 180 / CV_PI;
+  EXPECT_TRUE(cv::norm(crop_face(img, box, pp, 0.0), crop_face(img, box, pp), cv::NORM_INF) == 0);
+  auto dark_row = [](const cv::Mat& crop, bool left_half) {  // mean row of the dark pixels in one half
+    double sum = 0, n = 0;
+    for (int y = 0; y < crop.rows; ++y)
+      for (int x = left_half ? 0 : crop.cols / 2; x < (left_half ? crop.cols / 2 : crop.cols); ++x)
+        if (crop.at<uchar>(y, x) < 100) sum += y, n += 1;
+    return n > 0 ? sum / n : -1.0;
+  };
+  const cv::Mat tilted = crop_face(img, box, pp), level = crop_face(img, box, pp, roll);
+  EXPECT_GT(dark_row(tilted, false) - dark_row(tilted, true), 8);  // ~11.5 rows apart before
+  EXPECT_NEAR(dark_row(level, false), dark_row(level, true), 1.0);
+  // Turned about the box's centre: the dots' midpoint stays where it was.
+  EXPECT_NEAR((dark_row(level, false) + dark_row(level, true)) / 2, 48 - 0.5, 1.5);
+  // No black corners: the rotation fills them from the image around the crop.
+  double lo;
+  cv::minMaxLoc(level(cv::Rect(0, 0, 8, 8)), &lo);
+  EXPECT_GT(lo, 150);
 }
