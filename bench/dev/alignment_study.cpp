@@ -15,6 +15,7 @@
 #include "dev/dev_commands.h"
 #include "vision/face_aligner.h"
 #include "vision/image_io.h"
+#include "vision/model_file.h"
 #include "vision/pipeline.h"
 #include "vision/preprocess.h"
 
@@ -143,7 +144,7 @@ json study(const EmotionClassifier& clf, const FaceAligner& aligner, const std::
 void add_alignment_study(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("alignment", "Eye-line levelling (dlib landmarks) before classification: does it pay?");
   struct Opts {
-    std::string model = cli::default_model_path(), fer, ckplus, json_path;
+    std::string model = cli::default_model_path(), fer, ckplus, json_path, levelled_copy;
     double min_roll = 3.0;
   };
   auto o = std::make_shared<Opts>();
@@ -152,8 +153,20 @@ void add_alignment_study(CLI::App& app, int& exit_code) {
   cmd->add_option("--ckplus", o->ckplus, "Unpacked CK+ dev folder (with sequences/)");
   cmd->add_option("--min-roll", o->min_roll, "Level only heads turned at least this many degrees")->capture_default_str();
   cmd->add_option("--json", o->json_path, "Write the figures as JSON");
+  cmd->add_option("--levelled-copy", o->levelled_copy,
+                  "Instead of the study: write a copy of --model that levels at inference (not trained so), to "
+                  "measure inference-only levelling through the real commands");
   cmd->callback([o, &exit_code] {
     cli::guarded(exit_code, [&] {
+      if (!o->levelled_copy.empty()) {
+        cli::refuse_overwriting_input(o->model, o->levelled_copy);
+        LoadedModel m = load_model_file(o->model);
+        m.info.level_eyes = true;
+        m.info.meta["level_eyes_added"] = "at inference only, by moodtune-dev alignment --levelled-copy";
+        save_model_file(o->levelled_copy, m.net, m.info);
+        std::cout << o->levelled_copy << "\n";
+        return 0;
+      }
       if (o->fer.empty() && o->ckplus.empty()) throw std::invalid_argument("give --fer DIR, --ckplus DIR or both");
       auto clf = EmotionClassifier::load(o->model);
       FaceAligner aligner;

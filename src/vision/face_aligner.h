@@ -55,8 +55,8 @@ class FaceAligner {
   // region is turned level by the estimate and fitted again, twice. The
   // result is reliable when the last refit moved it by at most
   // 1.5 degrees and it is within kMaxRollDeg. Costs three landmark fits
-  // and two warps of the box's surroundings (about 1 ms). Same errors as
-  // eyes().
+  // and two warps of the box's surroundings: 7-10 ms per face measured on
+  // 2 cores (docs/training.md). Same errors as eyes().
   HeadRoll roll(const cv::Mat& image, const cv::Rect& box) const;
 
  private:
