@@ -10,11 +10,12 @@
 // epochs never touch the disk. Nothing is dropped silently: every skipped
 // file or row becomes a line in LoadReport::problems.
 #pragma once
-#include "vision/preprocess.h"
 #include <torch/torch.h>
 
 #include <string>
 #include <vector>
+
+#include "vision/preprocess.h"
 
 namespace moodtune {
 
@@ -66,7 +67,8 @@ DataSplits load_splits(const std::string& root, int input_size, LoadReport& repo
 // The dataset as a model with these preprocessing parameters sees it: `ds`
 // itself unless pp.level_eyes, else a copy whose faces are levelled by their
 // eye line (face_crop.h's prepare_for_model, the path inference takes).
-// About 2 ms per face, spread over `threads`; `label` names the progress bar.
+// Costs what the levelled crop costs (docs/training.md), spread over
+// `threads`; `label` names the progress bar.
 FaceDataset levelled_for(const FaceDataset& ds, const PreprocessParams& pp, int threads = 2,
                          const std::string& label = "levelling faces");
 

@@ -55,10 +55,6 @@ EyeLine FaceAligner::eyes(const cv::Mat& image, const cv::Rect& box) const {
   return {centre(36), centre(42)};
 }
 
-}  // namespace moodtune
-
-namespace moodtune {
-
 HeadRoll FaceAligner::roll(const cv::Mat& image, const cv::Rect& box) const {
   cv::Mat gray = to_gray(image);
   if ((box & cv::Rect(0, 0, gray.cols, gray.rows)).area() <= 0)
