@@ -5,6 +5,7 @@
 // sequence, found by the Haar pipeline). Prints the heads' roll and the
 // accuracy with and without levelling; docs/training.md has the figures.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
@@ -107,21 +108,62 @@ Outcome score(const EmotionClassifier& clf, const std::vector<cv::Mat>& faces, c
   return o;
 }
 
+// The angle a crop is levelled by (0: left alone), as face_crop.cpp decides.
+double level_angle(const HeadRoll& r, double min_roll) {
+  return r.reliable && std::abs(r.deg) >= min_roll ? r.deg : 0.0;
+}
+
+// The fast searches against the exhaustive one: how often the levelling
+// they lead to differs by more than a degree, and what each costs per face.
+json search_study(const FaceAligner& aligner, const std::vector<Sample>& s, double min_roll) {
+  struct Variant {
+    const char* name;
+    RollParams p;
+  };
+  const std::vector<Variant> variants = {{"exhaustive", RollParams::exhaustive()},
+                                         {"stop_when_agreed", RollParams{2, 1.5, true, 0.0}},
+                                         {"upright_1deg", RollParams{2, 1.5, true, 1.0}},
+                                         {"upright_2deg (default)", RollParams{}},
+                                         {"upright_3deg", RollParams{2, 1.5, true, 3.0}}};
+  std::vector<std::vector<double>> angle(variants.size()), ms(variants.size());
+  for (const auto& x : s)
+    for (size_t v = 0; v < variants.size(); ++v) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const HeadRoll r = aligner.roll(x.image, x.box, variants[v].p);
+      ms[v].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      angle[v].push_back(level_angle(r, min_roll));
+    }
+  json out = json::object();
+  for (size_t v = 0; v < variants.size(); ++v) {
+    int differ = 0, levelled = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      differ += std::abs(angle[v][i] - angle[0][i]) > 1.0;
+      levelled += angle[v][i] != 0.0;
+    }
+    std::vector<double> t = ms[v];
+    std::sort(t.begin(), t.end());
+    out[variants[v].name] = {{"levelled", levelled},
+                             {"differs_from_exhaustive_by_over_1deg", differ},
+                             {"ms_median", t[t.size() / 2]},
+                             {"ms_p90", t[t.size() * 9 / 10]}};
+  }
+  return out;
+}
+
 json study(const EmotionClassifier& clf, const FaceAligner& aligner, const std::vector<Sample>& s, float margin,
-           double min_roll) {
+           double min_roll, const RollParams& search) {
   PreprocessParams pp = clf.preprocess();
   pp.margin = margin;
   std::vector<cv::Mat> plain, level;
   std::vector<double> rolls;
   int unreliable = 0;
   for (const auto& x : s) {
-    const HeadRoll r = aligner.roll(x.image, x.box);
+    const HeadRoll r = aligner.roll(x.image, x.box, search);
     unreliable += !r.reliable;
-    const double roll = r.reliable ? r.deg : 0.0;
-    rolls.push_back(std::abs(roll));
+    rolls.push_back(r.reliable ? std::abs(r.deg) : 0.0);
     plain.push_back(crop_face(x.image, x.box, pp));
     // Small rolls are left alone: the landmark fit's own noise is a degree or two.
-    level.push_back(crop_face(x.image, x.box, pp, std::abs(roll) >= min_roll ? roll : 0.0));
+    level.push_back(crop_face(x.image, x.box, pp, level_angle(r, min_roll)));
   }
   std::vector<double> sorted = rolls;
   std::sort(sorted.begin(), sorted.end());
@@ -146,12 +188,16 @@ void add_alignment_study(CLI::App& app, int& exit_code) {
   struct Opts {
     std::string model = cli::default_model_path(), fer, ckplus, json_path, levelled_copy;
     double min_roll = 3.0;
+    bool exhaustive = false, compare_searches = false;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--model", o->model, "Model file")->capture_default_str();
   cmd->add_option("--fer", o->fer, "FER2013 folder (its val/ split is used)");
   cmd->add_option("--ckplus", o->ckplus, "Unpacked CK+ dev folder (with sequences/)");
   cmd->add_option("--min-roll", o->min_roll, "Level only heads turned at least this many degrees")->capture_default_str();
+  cmd->add_flag("--exhaustive", o->exhaustive, "Measure rolls with the exhaustive search (always two refits)");
+  cmd->add_flag("--compare-searches", o->compare_searches,
+                "Instead of accuracy: the fast roll searches against the exhaustive one (agreement, ms per face)");
   cmd->add_option("--json", o->json_path, "Write the figures as JSON");
   cmd->add_option("--levelled-copy", o->levelled_copy,
                   "Instead of the study: write a copy of --model that levels at inference (not trained so), to "
@@ -170,15 +216,19 @@ void add_alignment_study(CLI::App& app, int& exit_code) {
       if (o->fer.empty() && o->ckplus.empty()) throw std::invalid_argument("give --fer DIR, --ckplus DIR or both");
       auto clf = EmotionClassifier::load(o->model);
       FaceAligner aligner;
-      json j = {{"model", o->model}, {"min_roll_deg", o->min_roll}};
+      const RollParams search = o->exhaustive ? RollParams::exhaustive() : RollParams{};
+      json j = {{"model", o->model}, {"min_roll_deg", o->min_roll}, {"search", o->exhaustive ? "exhaustive" : "fast"}};
+      auto measure = [&](const std::vector<Sample>& s, float margin) {
+        return o->compare_searches ? search_study(aligner, s, o->min_roll)
+                                   : study(*clf, aligner, s, margin, o->min_roll, search);
+      };
       if (!o->fer.empty())
-        j["fer2013_val"] = study(*clf, aligner, fer_samples((fs::path(o->fer) / "val").string(), clf->classes()), 0.0f,
-                                 o->min_roll);
+        j["fer2013_val"] = measure(fer_samples((fs::path(o->fer) / "val").string(), clf->classes()), 0.0f);
       if (!o->ckplus.empty()) {
         EmotionPipeline pipe(clf, {});
         int missed = 0;
         const auto s = ckplus_samples(pipe, o->ckplus, clf->classes(), missed);
-        j["ckplus_dev"] = study(*clf, aligner, s, pipe.margin(), o->min_roll);
+        j["ckplus_dev"] = measure(s, pipe.margin());
         j["ckplus_dev"]["no_face"] = missed;
       }
       std::cout << j.dump(2) << "\n";

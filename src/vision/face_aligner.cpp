@@ -55,7 +55,7 @@ EyeLine FaceAligner::eyes(const cv::Mat& image, const cv::Rect& box) const {
   return {centre(36), centre(42)};
 }
 
-HeadRoll FaceAligner::roll(const cv::Mat& image, const cv::Rect& box) const {
+HeadRoll FaceAligner::roll(const cv::Mat& image, const cv::Rect& box, const RollParams& p) const {
   cv::Mat gray = to_gray(image);
   if ((box & cv::Rect(0, 0, gray.cols, gray.rows)).area() <= 0)
     throw std::invalid_argument("face box lies outside the image");
@@ -66,11 +66,11 @@ HeadRoll FaceAligner::roll(const cv::Mat& image, const cv::Rect& box) const {
   cv::Mat region = gray(inside).clone();
   const cv::Rect local(box.x - inside.x, box.y - inside.y, box.width, box.height);
   const cv::Point2f centre(local.x + local.width / 2.0f, local.y + local.height / 2.0f);
-  constexpr int kRefits = 2;
-  constexpr double kAgreeDeg = 1.5;
   double deg = eyes(region, local).roll_deg();
+  if (std::abs(deg) < p.upright_deg) return {deg, true};
   double step = 0;
-  for (int i = 0; i < kRefits; ++i) {
+  bool agreed = false;
+  for (int i = 0; i < p.max_refits; ++i) {
     cv::Mat level;
     // A positive angle turns counter-clockwise on screen, which raises a
     // lower right eye: the turn that takes out a positive roll.
@@ -78,8 +78,10 @@ HeadRoll FaceAligner::roll(const cv::Mat& image, const cv::Rect& box) const {
                    cv::BORDER_REPLICATE);
     step = eyes(level, local).roll_deg();
     deg += step;
+    agreed = std::abs(step) <= p.agree_deg;
+    if (agreed && p.stop_when_agreed) break;
   }
-  return {deg, std::abs(step) <= kAgreeDeg && std::abs(deg) <= kMaxRollDeg};
+  return {deg, agreed && std::abs(deg) <= kMaxRollDeg};
 }
 
 }  // namespace moodtune
