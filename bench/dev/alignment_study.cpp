@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "dev/dev_commands.h"
 #include "vision/face_aligner.h"
+#include "vision/face_crop.h"
 #include "vision/image_io.h"
 #include "vision/model_file.h"
 #include "vision/pipeline.h"
@@ -108,14 +109,17 @@ Outcome score(const EmotionClassifier& clf, const std::vector<cv::Mat>& faces, c
   return o;
 }
 
-// The angle a crop is levelled by (0: left alone), as face_crop.cpp decides.
-double level_angle(const HeadRoll& r, double min_roll) {
-  return r.reliable && std::abs(r.deg) >= min_roll ? r.deg : 0.0;
+// Levelling as a model trained with --level-eyes would ask for it.
+PreprocessParams levelling(PreprocessParams pp, double min_roll) {
+  pp.level_eyes = true;
+  pp.min_roll_deg = static_cast<float>(min_roll);
+  return pp;
 }
 
 // The fast searches against the exhaustive one: how often the levelling
 // they lead to differs by more than a degree, and what each costs per face.
 json search_study(const FaceAligner& aligner, const std::vector<Sample>& s, double min_roll) {
+  const PreprocessParams pp = levelling({}, min_roll);
   struct Variant {
     const char* name;
     RollParams p;
@@ -131,7 +135,7 @@ json search_study(const FaceAligner& aligner, const std::vector<Sample>& s, doub
       const auto t0 = std::chrono::steady_clock::now();
       const HeadRoll r = aligner.roll(x.image, x.box, variants[v].p);
       ms[v].push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
-      angle[v].push_back(level_angle(r, min_roll));
+      angle[v].push_back(level_angle(r, pp));
     }
   json out = json::object();
   for (size_t v = 0; v < variants.size(); ++v) {
@@ -152,7 +156,7 @@ json search_study(const FaceAligner& aligner, const std::vector<Sample>& s, doub
 
 json study(const EmotionClassifier& clf, const FaceAligner& aligner, const std::vector<Sample>& s, float margin,
            double min_roll, const RollParams& search) {
-  PreprocessParams pp = clf.preprocess();
+  PreprocessParams pp = levelling(clf.preprocess(), min_roll);
   pp.margin = margin;
   std::vector<cv::Mat> plain, level;
   std::vector<double> rolls;
@@ -162,8 +166,7 @@ json study(const EmotionClassifier& clf, const FaceAligner& aligner, const std::
     unreliable += !r.reliable;
     rolls.push_back(r.reliable ? std::abs(r.deg) : 0.0);
     plain.push_back(crop_face(x.image, x.box, pp));
-    // Small rolls are left alone: the landmark fit's own noise is a degree or two.
-    level.push_back(crop_face(x.image, x.box, pp, level_angle(r, min_roll)));
+    level.push_back(crop_face(x.image, x.box, pp, level_angle(r, pp)));
   }
   std::vector<double> sorted = rolls;
   std::sort(sorted.begin(), sorted.end());

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 
 #include "training/evaluate.h"
 #include "vision/model_file.h"
@@ -254,6 +255,14 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
   const fs::path ckdir = dir / "checkpoint";
   fs::create_directories(ckdir);
 
+  // A run that cannot be resumed is refused before the data is prepared:
+  // levelling both splits takes minutes.
+  std::optional<CheckpointData> ck;
+  if (p.resume && has_checkpoint(ckdir)) {
+    ck = read_checkpoint(ckdir);
+    check_resumable(ck->params, train_params_to_json(p));
+  }
+
   ModelInfo info;
   PreprocessParams pp;
   pp.level_eyes = p.level_eyes;
@@ -297,12 +306,10 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
 
   const std::string best_path = (dir / "best.mtm").string();
   RunState st;
-  if (p.resume && has_checkpoint(ckdir)) {
-    CheckpointData ck = read_checkpoint(ckdir);
-    check_resumable(ck.params, train_params_to_json(p));
-    load_checkpoint_tensors(ckdir, ck.state.epochs_done, *net, *opt);
-    st = ck.state;
-    info.norm = ck.norm;
+  if (ck) {
+    load_checkpoint_tensors(ckdir, ck->state.epochs_done, *net, *opt);
+    st = ck->state;
+    info.norm = ck->norm;
     // Carried between machines without best.mtm (scripts/training-checkpoint.sh):
     // the best is picked again from the next epoch on.
     if (!fs::exists(best_path)) st.best_val_acc = -1, st.best_epoch = 0;

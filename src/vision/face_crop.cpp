@@ -11,12 +11,13 @@ const FaceAligner& shared_face_aligner() {
   return aligner;
 }
 
+double level_angle(const HeadRoll& r, const PreprocessParams& pp) {
+  return pp.level_eyes && r.reliable && std::abs(r.deg) >= pp.min_roll_deg ? r.deg : 0.0;
+}
+
 namespace {
-// The roll to take out, or 0 when levelling is off, unreliable or small.
 double roll_to_level(const cv::Mat& image, const cv::Rect& box, const PreprocessParams& pp) {
-  if (!pp.level_eyes) return 0.0;
-  const HeadRoll r = shared_face_aligner().roll(image, box);
-  return r.reliable && std::abs(r.deg) >= pp.min_roll_deg ? r.deg : 0.0;
+  return pp.level_eyes ? level_angle(shared_face_aligner().roll(image, box), pp) : 0.0;
 }
 }  // namespace
 

@@ -20,6 +20,11 @@ namespace moodtune {
 // Throws as FaceAligner's constructor (naming the Debian package).
 const FaceAligner& shared_face_aligner();
 
+// The angle a face with this measured roll is turned by: r.deg, or 0 when
+// levelling is off (pp.level_eyes), the roll unreliable, or smaller than
+// pp.min_roll_deg (the landmark fit's own noise).
+double level_angle(const HeadRoll& r, const PreprocessParams& pp);
+
 // crop_face(image, box, pp), turned level by the head's measured roll when
 // pp.level_eyes and the measurement is reliable and at least
 // pp.min_roll_deg; otherwise exactly crop_face.
