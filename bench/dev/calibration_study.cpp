@@ -109,6 +109,7 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
   struct Opts {
     std::string model = cli::default_model_path(), ckplus, fer, json;
     int reference_faces = 1000;
+    PipelineParams pipeline;
   };
   auto o = std::make_shared<Opts>();
   cmd->add_option("--ckplus", o->ckplus, "The unpacked ckplus-dev folder")->required();
@@ -117,10 +118,11 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
   cmd->add_option("--reference-faces", o->reference_faces, "FER2013 training neutral faces for the reference")
       ->capture_default_str();
   cmd->add_option("--json", o->json, "Write the results as JSON");
+  cli::add_detector_options(cmd, o->pipeline.detector);
   cmd->callback([o, &exit_code] {
     cli::guarded(exit_code, [&] {
       auto clf = EmotionClassifier::load(o->model);
-      EmotionPipeline pipe(clf, {});
+      EmotionPipeline pipe(clf, o->pipeline);
       int missed = 0;
       const auto seqs = load_ckplus(pipe, o->ckplus, missed);
       std::vector<cv::Mat> ref_faces;

@@ -40,6 +40,10 @@ void add_detector_options(CLI::App* cmd, DetectorParams& p) {
          "--coarse-face", p.coarse_face,
          "Cascades: first look only for faces this big, on a small copy; fine scan if none (0 = fine scan only)")
       ->capture_default_str();
+  cmd->add_option("--large-face", p.large_face,
+                  "Cascades: before --coarse-face, look for faces at least this big on a smaller copy still (0 = "
+                  "skip that pass)")
+      ->capture_default_str();
   cmd->add_option("--cascade", p.cascade, "Cascade XML (haar, lbp); default: opencv-data's frontal face");
 }
 

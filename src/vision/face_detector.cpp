@@ -53,15 +53,18 @@ class CascadeDetector final : public FaceDetector {
     // Coarse first: a scan of a copy where only large faces fit costs about a
     // quarter of the fine scan, and a webcam face is large; pay for the fine
     // scan only when the copy shows none (docs/detection.md, "Coarse first").
+    // The largest faces are looked for on a smaller copy still ("Large faces
+    // first").
     if (p_.coarse_face > p_.min_face) {
       const int longest = std::max(image.cols, image.rows);
       const cv::Size w = cascade_.getOriginalWindowSize();
-      // Scale so that a coarse_face-sized face just fills the cascade window.
-      const int coarse_side =
-          static_cast<int>(std::lround(static_cast<double>(longest) * std::max(w.width, w.height) / p_.coarse_face));
       const int fine_side = p_.max_side > 0 ? std::min(longest, p_.max_side) : longest;
-      if (coarse_side * 4 < fine_side * 3) {  // otherwise it saves little
-        std::vector<Detection> big = scan(image, coarse_side, p_.coarse_face, p_.coarse_min_neighbors);
+      for (const int face : {p_.large_face > p_.coarse_face ? p_.large_face : 0, p_.coarse_face}) {
+        if (face <= 0) continue;
+        // Scale so that a face of this size just fills the cascade window.
+        const int side = static_cast<int>(std::lround(static_cast<double>(longest) * std::max(w.width, w.height) / face));
+        if (side * 4 >= fine_side * 3) continue;  // it would save little
+        std::vector<Detection> big = scan(image, side, face, p_.coarse_min_neighbors);
         if (!big.empty()) return big;
       }
     }

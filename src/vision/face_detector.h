@@ -50,6 +50,14 @@ struct DetectorParams {
   // beside a large one: a coarse hit skips the small ones).
   int coarse_face = 120;
   int coarse_min_neighbors = 2;
+  // Before that, the same for faces of at least large_face pixels, on a
+  // copy half as big again (64 px for a 640 px frame): a face that fills a
+  // good part of the frame runs deep into the cascade at every window
+  // around it, so the 128 px copy costs 6-10 ms on a sharp camera frame
+  // with a 300 px face and the 64 px copy 1-2 ms (docs/detection.md,
+  // "Large faces first"). 0 = skip this pass; it is skipped too when
+  // coarse_face is 0 or large_face is not above it.
+  int large_face = 240;
   double dlib_threshold = 0.0;  // dlib: adjust_threshold (lower finds more)
 };
 

@@ -51,9 +51,9 @@ TEST(Pipeline, HintsFindTheFaceAndAWrongHintFallsBackToAFullScan) {
   EXPECT_EQ(checked, 5);
 }
 
-// Coarse first (DetectorParams::coarse_face): wherever the fine scan finds
-// the real face, coarse first finds it too; a face below coarse_face is left
-// to the fine scan, which then gives exactly its answer.
+// Coarse first (DetectorParams::large_face, coarse_face): wherever the fine
+// scan finds the real face, coarse first finds it too; a face below
+// coarse_face is left to the fine scan, which then gives exactly its answer.
 bool on_face(const std::vector<Detection>& dets, const cv::Rect& truth) {
   for (const Detection& d : dets) {
     const cv::Point c = (d.box.tl() + d.box.br()) / 2;
@@ -68,8 +68,12 @@ TEST(Detector, CoarseFirstFindsWhatTheFineScanFindsOnRealFaces) {
   fine_p.coarse_face = 0;
   auto coarse = make_face_detector();  // the defaults: coarse first
   auto fine = make_face_detector(fine_p);
-  for (int side : {180, 90}) {  // above and below the default coarse_face (120)
-    int fine_hits = 0, coarse_hits = 0, fine_false = 0, coarse_false = 0;
+  DetectorParams no_large_p;
+  no_large_p.large_face = 0;
+  auto no_large = make_face_detector(no_large_p);
+  // Above large_face (240), between it and coarse_face (120), and below both.
+  for (int side : {300, 180, 90}) {
+    int fine_hits = 0, coarse_hits = 0, fine_false = 0, coarse_false = 0, large_answered = 0;
     for (const std::string& f : test::fer_files("val", "happy", 40)) {
       ComposedFrame c = compose_frame({cv::imread(f, cv::IMREAD_GRAYSCALE)}, {640, 480}, 3, side);
       auto a = fine->detect(c.image), b = coarse->detect(c.image);
@@ -78,14 +82,28 @@ TEST(Detector, CoarseFirstFindsWhatTheFineScanFindsOnRealFaces) {
       coarse_hits += fb;
       if (fa) EXPECT_TRUE(fb) << f << " at " << side << " px: the fine scan found it, coarse first did not";
       if (side < 120 && fa) EXPECT_EQ(a[0].box, b[0].box) << f << ": a small face must come from the fine scan";
+      if (side == 300 && fb) {
+        // The large-face pass (64 px copy) answers with a box as good as the
+        // 128 px copy's, however coarse its grid.
+        const auto mid = no_large->detect(c.image);
+        ASSERT_FALSE(mid.empty()) << f;
+        const double iou = static_cast<double>((mid[0].box & b[0].box).area()) / (mid[0].box | b[0].box).area();
+        EXPECT_GE(iou, 0.6) << f << ": " << mid[0].box << " against " << b[0].box;
+        large_answered += mid[0].box != b[0].box;
+      }
       // No false faces beyond the fine scan's: every detection off the face counts.
       for (const auto& d : a) fine_false += !on_face({d}, c.boxes[0]);
       for (const auto& d : b) coarse_false += !on_face({d}, c.boxes[0]);
     }
     EXPECT_GE(fine_hits, 5) << "too few faces found at " << side << " px to compare";
+    // Measured: 14 of 31 blurry, upscaled 300 px faces answered by the
+    // large-face pass (a box other than the 128 px copy's); the rest fell
+    // through to that copy.
+    if (side == 300) EXPECT_GE(large_answered, coarse_hits / 3) << "the large-face pass found too few 300 px faces";
     EXPECT_GE(coarse_hits, fine_hits);
     EXPECT_LE(coarse_false, fine_false + 1) << side << " px: fine " << fine_false << ", coarse first " << coarse_false;
-    std::printf("%d px faces: found %d (fine) / %d (coarse first); false boxes %d / %d\n", side, fine_hits, coarse_hits,
+    std::printf("%d px faces: found %d (fine) / %d (coarse first, %d by the large-face pass); false boxes %d / %d\n",
+                side, fine_hits, coarse_hits, large_answered,
                 fine_false, coarse_false);
   }
 }
