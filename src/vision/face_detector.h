@@ -51,7 +51,7 @@ struct DetectorParams {
   int coarse_face = 120;
   int coarse_min_neighbors = 2;
   // Before that, the same for faces of at least large_face pixels, on a
-  // copy half as big again (64 px for a 640 px frame): a face that fills a
+  // copy half the size (64 px for a 640 px frame): a face that fills a
   // good part of the frame runs deep into the cascade at every window
   // around it, so the 128 px copy costs 6-10 ms on a sharp camera frame
   // with a 300 px face and the 64 px copy 1-2 ms (docs/detection.md,
