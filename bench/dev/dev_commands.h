@@ -17,5 +17,6 @@ void add_explain_deletion(CLI::App& app, int& exit_code);  // moodtune-dev expla
 void add_face_quality_sweep(CLI::App& app, int& exit_code);  // moodtune-dev face-quality
 void add_calibration_study(CLI::App& app, int& exit_code);    // moodtune-dev calibration
 void add_alignment_study(CLI::App& app, int& exit_code);      // moodtune-dev alignment
+void add_weight_average(CLI::App& app, int& exit_code);       // moodtune-dev average
 
 }  // namespace moodtune::dev

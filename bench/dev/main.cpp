@@ -17,5 +17,6 @@ int main(int argc, char** argv) {
   moodtune::dev::add_face_quality_sweep(app, exit_code);
   moodtune::dev::add_calibration_study(app, exit_code);
   moodtune::dev::add_alignment_study(app, exit_code);
+  moodtune::dev::add_weight_average(app, exit_code);
   return moodtune::cli::run_app(app, argc, argv, exit_code);
 }
