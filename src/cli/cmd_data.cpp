@@ -19,12 +19,18 @@ namespace moodtune::cli {
 
 void add_demo_video_command(CLI::App* data, int& exit_code);
 
+namespace {
+// Read once: a TrainParams temporary inside Opts' initialiser trips GCC 12's
+// -Wmaybe-uninitialized on its strings (a false positive).
+const TrainParams kTrainDefaults;
+}  // namespace
+
 void add_data_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("data", "Inspect training data");
   cmd->require_subcommand(1);
   struct Opts {
     std::string data, out = "data-stats", balance = "oversample";
-    double oversample_to = TrainParams{}.oversample_to;
+    double oversample_to = kTrainDefaults.oversample_to;
   };
   auto o = std::make_shared<Opts>();
   auto* stats = cmd->add_subcommand("stats", "Class distribution per split, before and after resampling (table + PNG)");
