@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "dev/dev_commands.h"
+#include "training/checkpoint.h"
 #include "training/dataset.h"
 #include "training/evaluate.h"
 #include "vision/model_file.h"
@@ -28,17 +29,17 @@ namespace {
 
 EmotionNet load_snapshot(const NetConfig& cfg, const std::string& path) {
   EmotionNet net = make_emotion_net(cfg);
-  torch::serialize::InputArchive a;
-  a.load_from(path);
-  net->load(a);
+  load_epoch_weights(path, *net);
   return net;
 }
 
 // Batch-norm running statistics recomputed as plain averages over `data`
 // (momentum none = cumulative average), in training mode without gradients.
 void refresh_batch_norm(EmotionNet& net, const Normalisation& norm, const FaceDataset& data, int batch) {
+  std::vector<std::pair<torch::nn::BatchNorm2dImpl*, c10::optional<double>>> trained_momentum;
   for (auto& m : net->modules(false))
     if (auto* bn = m->as<torch::nn::BatchNorm2dImpl>()) {
+      trained_momentum.emplace_back(bn, bn->options.momentum());
       bn->reset_running_stats();
       bn->options.momentum(c10::nullopt);
     }
@@ -48,8 +49,7 @@ void refresh_batch_norm(EmotionNet& net, const Normalisation& norm, const FaceDa
     const int64_t n = std::min<int64_t>(batch, data.size() - i);
     net->forward(normalise_u8(data.images.narrow(0, i, n).unsqueeze(1), norm));
   }
-  for (auto& m : net->modules(false))
-    if (auto* bn = m->as<torch::nn::BatchNorm2dImpl>()) bn->options.momentum(0.1);
+  for (auto& [bn, momentum] : trained_momentum) bn->options.momentum(momentum);
   net->eval();
 }
 
@@ -94,14 +94,15 @@ void add_weight_average(CLI::App& app, int& exit_code) {
       json j = {{"like", o->like}, {"snapshots", o->snapshots}, {"bn_faces", train.size()}};
       j["like_figures"] = measure(like.net);
       std::cout << "like (" << o->like << "): " << j["like_figures"].dump() << "\n";
-      EmotionNet avg = load_snapshot(like.info.net, o->snapshots.front());
+      EmotionNet avg = make_emotion_net(like.info.net);
       auto sum = avg->named_parameters(true);
       for (auto& p : sum) p.value().detach().zero_();
       for (const auto& path : o->snapshots) {
         EmotionNet net = load_snapshot(like.info.net, path);
         if (o->each) {
-          j["each"][fs::path(path).filename().string()] = measure(net);
-          std::cout << path << ": " << j["each"][fs::path(path).filename().string()].dump() << "\n";
+          json& figures = j["each"][fs::path(path).filename().string()];
+          figures = measure(net);
+          std::cout << path << ": " << figures.dump() << "\n";
         }
         const auto params = net->named_parameters(true);
         torch::NoGradGuard no_grad;

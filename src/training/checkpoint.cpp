@@ -84,6 +84,8 @@ void load_checkpoint_tensors(const fs::path& ckdir, int epoch, torch::nn::Module
   load_archive(opt, ckdir / (tag + ".optim.pt"));
 }
 
+void load_epoch_weights(const fs::path& model_pt, torch::nn::Module& net) { load_archive(net, model_pt); }
+
 void write_epoch_logs(const fs::path& dir, const std::vector<EpochMetrics>& history) {
   std::string csv =
       "epoch,lr,train_loss,train_acc,val_loss,val_acc,val_balanced_acc,val_macro_f1,images_per_s,seconds\n";

@@ -63,6 +63,9 @@ CheckpointData read_checkpoint(const std::filesystem::path& ckdir);
 // into net and opt; throws naming a missing or unreadable file.
 void load_checkpoint_tensors(const std::filesystem::path& ckdir, int epoch, torch::nn::Module& net,
                              torch::optim::Optimizer& opt);
+// One epoch's weights alone (an epoch-N.model.pt, or a kept copy of one:
+// weight averaging, bench/dev/weight_average.cpp); same errors.
+void load_epoch_weights(const std::filesystem::path& model_pt, torch::nn::Module& net);
 
 // RUN/metrics.csv and RUN/metrics.jsonl, rewritten whole (a kill cannot
 // leave half a row).
