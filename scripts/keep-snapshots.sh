@@ -12,7 +12,8 @@ set -euo pipefail
 run=${1:?usage: $0 RUN_DIR}
 run=$(realpath "$run")
 mkdir -p "$run/snapshots"
-while pgrep -f -- "--out $run( |$)" > /dev/null; do
+pattern=$(printf '%s' "$run" | sed 's/[][\.*^$+?(){}|]/\\&/g')  # the path literally
+while pgrep -f -- "--out $pattern( |\$)" > /dev/null; do
   for f in "$run"/checkpoint/epoch-*.model.pt; do
     [ -e "$f" ] || continue
     [ -e "$run/snapshots/$(basename "$f")" ] || ln "$f" "$run/snapshots/" 2> /dev/null || true
