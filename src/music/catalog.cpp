@@ -1,8 +1,8 @@
 #include "music/catalog.h"
 
-#include <set>
-
+#include <algorithm>
 #include <ctime>
+#include <set>
 
 #include "music/catalog_schema.h"
 #include "music/preferences.h"
@@ -202,7 +202,11 @@ void Catalog::record_feedback(const std::string& listener, int64_t track_id, Fee
 
 void Catalog::write_feedback(const std::string& listener, int64_t track_id, FeedbackAction action,
                              const std::string& context, const std::string& mood) {
-  Transaction tx(*db_);
+  // Everything here commutes with other feedback (an append, additive
+  // upserts), so concurrent likes of one track queue on its rows instead of
+  // failing serialisation: with six writers on one listener, serializable
+  // retries starved a write past its retry budget (seen in CI under ASan).
+  Transaction tx(*db_, Isolation::kReadCommitted);
   std::optional<Track> t = find_track(track_id);
   if (!t) throw DbError("unknown track id " + std::to_string(track_id));
   const int64_t lid = listener_id(listener);
@@ -217,7 +221,12 @@ void Catalog::write_feedback(const std::string& listener, int64_t track_id, Feed
   auto p = db_->prepare(
       "INSERT INTO preferences (listener_id, kind, key, weight) VALUES ($1, $2, $3, $4) "
       "ON CONFLICT (listener_id, kind, key) DO UPDATE SET weight = preferences.weight + excluded.weight");
-  for (const auto& g : t->genres) p.bind(1, lid).bind(2, "genre").bind(3, g).bind(4, delta).run();
+  // One lock order for every writer (genres sorted), so two feedbacks on
+  // tracks sharing genres cannot deadlock on each other's rows.
+  std::vector<std::string> genres = t->genres;
+  std::sort(genres.begin(), genres.end());
+  genres.erase(std::unique(genres.begin(), genres.end()), genres.end());
+  for (const auto& g : genres) p.bind(1, lid).bind(2, "genre").bind(3, g).bind(4, delta).run();
   p.bind(1, lid).bind(2, "artist").bind(3, t->artist).bind(4, delta).run();
   p.bind(1, lid).bind(2, "track").bind(3, std::to_string(track_id)).bind(4, delta).run();
   tx.commit();

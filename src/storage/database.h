@@ -37,6 +37,14 @@ struct DbError : std::runtime_error {
 struct DbBusy : DbError {
   using DbError::DbError;
 };
+// How strictly a transaction is kept apart from concurrent ones.
+// kSerializable (the default) suits read-then-write logic. kReadCommitted is
+// for writes that commute (appends, additive upserts such as weight = weight
+// + delta): on PostgreSQL, writers of the same hot row then queue on its row
+// lock instead of failing with serialisation conflicts, which under enough
+// contention starve a writer past any retry budget.
+enum class Isolation { kSerializable, kReadCommitted };
+
 struct DbUnavailable : DbError {
   using DbError::DbError;
 };
@@ -109,7 +117,9 @@ class Database {
   // Rows changed by the last INSERT/UPDATE/DELETE that ran to completion.
   virtual int64_t changes() const = 0;
 
-  virtual void begin() = 0;  // SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE
+  // SQLite: BEGIN IMMEDIATE whatever the isolation (it runs one writer at a
+  // time anyway); PostgreSQL: the isolation asked for.
+  virtual void begin(Isolation isolation) = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
 
@@ -136,7 +146,9 @@ int64_t retry_pause_us(int attempt);
 // BEGIN ... COMMIT, rolled back if destroyed before commit().
 class Transaction {
  public:
-  explicit Transaction(Database& db) : db_(db) { db_.begin(); }
+  explicit Transaction(Database& db, Isolation isolation = Isolation::kSerializable) : db_(db) {
+    db_.begin(isolation);
+  }
   ~Transaction() {
     if (!done_) db_.rollback();
   }

@@ -213,11 +213,14 @@ Statement PostgresDb::prepare(const std::string& sql) {
   return Statement(std::make_unique<PostgresStatement>(*impl_, sql));
 }
 
-void PostgresDb::begin() {
+void PostgresDb::begin(Isolation isolation) {
   if (impl_->tx) throw DbError("nested transaction on one connection");
   impl_->connect();
   try {
-    impl_->tx = std::make_unique<pqxx::transaction<pqxx::serializable>>(*impl_->conn);
+    if (isolation == Isolation::kReadCommitted)
+      impl_->tx = std::make_unique<pqxx::transaction<pqxx::read_committed>>(*impl_->conn);
+    else
+      impl_->tx = std::make_unique<pqxx::transaction<pqxx::serializable>>(*impl_->conn);
   } catch (...) {
     impl_->rethrow({});
   }

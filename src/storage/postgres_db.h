@@ -6,7 +6,8 @@
 //   auto st = db.prepare("SELECT count(*) FROM tracks");
 //   st.step();  std::cout << st.int64(0);
 //
-// Transactions run at SERIALIZABLE isolation, so concurrent instances
+// Transactions run at SERIALIZABLE isolation unless they ask for less
+// (Isolation::kReadCommitted, for commuting writes), so concurrent instances
 // cannot interleave into a state no serial order would give; a conflict
 // surfaces as DbBusy for retry_transient to repeat. A lost server surfaces
 // as DbUnavailable at once (connect_timeout defaults to 3 s, and after a
@@ -33,7 +34,7 @@ class PostgresDb : public Database {
   void exec(const std::string& sql) override;
   Statement prepare(const std::string& sql) override;
   int64_t changes() const override { return changes_; }
-  void begin() override;
+  void begin(Isolation isolation) override;
   void commit() override;
   void rollback() noexcept override;
   int schema_version() override;

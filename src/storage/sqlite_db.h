@@ -29,7 +29,7 @@ class SqliteDb : public Database {
   Statement prepare(const std::string& sql) override;
   int64_t changes() const override { return sqlite3_changes(db_); }
   bool writable() const override { return !read_only_fs_; }
-  void begin() override { exec("BEGIN IMMEDIATE"); }
+  void begin(Isolation) override { exec("BEGIN IMMEDIATE"); }
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override;
   int schema_version() override;
