@@ -70,7 +70,7 @@ bool Catalog::add_mood_sample(const std::string& listener, const std::string& da
     sql += ", " + c + " = mood_days." + c + " + excluded." + c;
   }
   return retry_transient([&] {
-    Transaction tx(*db_);
+    Transaction tx(*db_, Isolation::kReadCommitted);  // an additive upsert commutes: see record_feedback
     auto st = db_->prepare(sql);
     st.bind(1, listener).bind(2, day);
     // Normalised, so a day's shares sum to one whatever the caller passed.

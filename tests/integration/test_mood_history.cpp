@@ -1,6 +1,9 @@
 // Mood history: kept only with the listener's consent, as day summaries
 // and moods on feedback; shown by `moodtune history` and GET /api/history;
 // deleted with one command or one request. On both stores.
+#include <atomic>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "../store_backends.h"
@@ -149,6 +152,37 @@ TEST_P(MoodHistory, KeptOnlyWithConsentAndForgottenWithOneCommand) {
   r = test::run_moodtune("feedback --user ana --track " + std::to_string(ids[0]) + " --like --mood bored" + db);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown emotion 'bored'"), std::string::npos) << r.err;
+}
+
+// Several server instances adding samples for one listener's day at once
+// (one hot row): every sample counts, with no serialisation conflicts to
+// retry (the upsert commutes and runs read-committed on PostgreSQL).
+TEST_P(MoodHistory, ConcurrentSamplesOfOneDayAddUp) {
+  const std::string where = location("mood_concurrent");
+  const std::string today = local_day(std::time(nullptr));
+  Catalog(where).set_mood_history_consent("ana", true);
+  constexpr int kThreads = 6, kEach = 20;
+  const int64_t retries_before = transient_retries();
+  std::atomic<int> kept{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      Catalog cat(where);  // one connection each, as separate instances have
+      for (int i = 0; i < kEach; ++i) {
+        try {
+          kept += cat.add_mood_sample("ana", today, one_hot(t % 2 ? "sad" : "happy"), 0.0, 0.0);
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << e.what();
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(transient_retries() - retries_before, 0);
+  EXPECT_EQ(kept.load(), kThreads * kEach);
+  const auto days = Catalog(where).mood_days("ana", today);
+  ASSERT_EQ(days.size(), 1u);
+  EXPECT_EQ(days[0].samples, kThreads * kEach);
+  EXPECT_NEAR(days[0].share[static_cast<size_t>(emotion_index("sad"))], 0.5, 1e-9);
 }
 
 // A catalog from before the history existed keeps nothing until asked.
