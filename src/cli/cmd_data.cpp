@@ -1,3 +1,4 @@
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -13,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include "vision/face_crop.h"
 #include "vision/pipeline.h"
 
 namespace moodtune::cli {
@@ -128,24 +130,62 @@ void add_demo_video_command(CLI::App* data, int& exit_code) {
       std::vector<fs::path> files;
       for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
       std::sort(files.begin(), files.end());
-      cv::Mat face;
-      fs::path chosen;
-      cv::Mat frame;
-      for (size_t i = 0; i < files.size() && i < 300 && face.empty(); ++i) {
+      // Without a model: the first readable face. With one: the faces the
+      // model reads as `cls` on their own, most confident first (one batch),
+      // checked through the whole pipeline on the composed frame (the
+      // default detector must find the face and the model still agree):
+      // the first at 80% or more, else the best of the first 10 checked, so
+      // a model with softer outputs still gets every emotion.
+      std::vector<cv::Mat> faces;
+      std::vector<fs::path> names;
+      for (size_t i = 0; i < files.size() && faces.size() < 300; ++i) {
         cv::Mat f = cv::imread(files[i].string(), cv::IMREAD_GRAYSCALE);
         if (f.empty()) continue;
-        frame = compose_frame({f}, {640, 480}, static_cast<uint32_t>(n + 1)).image;
-        if (pipeline) {  // the default detector must find it and the model must agree
-          auto faces = pipeline->process(frame).faces;
-          if (faces.size() != 1) continue;
-          const Probs& p = faces.front().probs;
-          int top = top_class(p);
-          if (clf->classes()[static_cast<size_t>(top)] != cls || p[static_cast<size_t>(top)] < 0.8f) continue;
-        }
-        face = f;
-        chosen = files[i];
+        faces.push_back(f);
+        names.push_back(files[i]);
+        if (!pipeline) break;
       }
-      if (face.empty()) continue;
+      std::vector<std::pair<float, size_t>> order;  // (confidence alone, index)
+      if (pipeline) {
+        std::vector<cv::Mat> crops;
+        for (const auto& f : faces) crops.push_back(prepare_for_model(f, clf->preprocess()));
+        const auto probs = crops.empty() ? std::vector<Probs>{} : clf->classify(crops);
+        for (size_t i = 0; i < probs.size(); ++i) {
+          const int top = top_class(probs[i]);
+          if (clf->classes()[static_cast<size_t>(top)] == cls) order.push_back({probs[i][static_cast<size_t>(top)], i});
+        }
+        std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+        if (order.size() > 10) order.resize(10);
+      } else if (!faces.empty()) {
+        order.push_back({1.0f, 0});
+      }
+      fs::path chosen;
+      cv::Mat frame;
+      float best = -1;
+      for (size_t k = 0; k < order.size() && best < 0.8f; ++k) {
+        const size_t i = order[k].second;
+        cv::Mat candidate = compose_frame({faces[i]}, {640, 480}, static_cast<uint32_t>(n + 1)).image;
+        float confidence = 1;
+        if (pipeline) {
+          auto found = pipeline->process(candidate).faces;
+          if (found.size() != 1) continue;
+          const Probs& p = found.front().probs;
+          const int top = top_class(p);
+          if (clf->classes()[static_cast<size_t>(top)] != cls) continue;
+          confidence = p[static_cast<size_t>(top)];
+        }
+        if (confidence > best) {
+          best = confidence;
+          frame = candidate;
+          chosen = names[i];
+        }
+      }
+      if (frame.empty()) {  // a demo missing an emotion would mislead: say so
+        std::cerr << "warning: no face of '" << cls << "' in the first 300 of " << dir.string()
+                  << (pipeline ? " that the detector finds and the model reads as " + cls : std::string(" is readable"))
+                  << "; left out\n";
+        continue;
+      }
       ++n;
       for (int i = 0; i < o->seconds_per_face * o->fps; ++i) {
         if (yw)
@@ -153,7 +193,9 @@ void add_demo_video_command(CLI::App* data, int& exit_code) {
         else
           w.write(frame);
       }
-      std::cout << "  " << cls << ": " << chosen.string() << "\n";
+      std::cout << "  " << cls << ": " << chosen.string();
+      if (pipeline) std::cout << " (" << static_cast<int>(std::lround(best * 100)) << "%)";
+      std::cout << "\n";
     }
     if (n == 0) {
       std::cerr << "error: no faces under " << o->fer << "/val/<class>/\n";

@@ -191,6 +191,30 @@ TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
   }
 }
 
+// The demo clip (the browser test's fake camera) has every emotion asked
+// for, each a face the model reads as that emotion: with a model whose
+// outputs are softer than the 80% bar it once left sad out without a word,
+// and the page then never turned sad.
+TEST(Cli, DemoVideoShowsEveryEmotionAskedFor) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("cli-demo-video");
+  const std::string emotions[] = {"happy", "sad", "fear"};  // what the browser test uses, and fear
+  auto r = test::run_moodtune("data demo-video --fer " + test::fer_dir() + " --out " + (dir / "clip.y4m").string() +
+                              " --emotions happy,sad,fear --seconds 1 --fps 2 --model " + test::model_path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  for (const auto& e : emotions)
+    EXPECT_NE(r.out.find("  " + e + ": "), std::string::npos) << e << "\n" << r.out;
+  for (const auto& e : emotions)  // each from its own class folder
+    EXPECT_NE(r.out.find("/val/" + e + "/PublicTest_"), std::string::npos) << e << "\n" << r.out;
+  EXPECT_NE(r.out.find("(3 faces, 3 s)"), std::string::npos) << r.out;
+  EXPECT_GT(fs::file_size(dir / "clip.y4m"), 3u * 2 * 640 * 480);
+  r = test::run_moodtune("data demo-video --fer " + test::fer_dir() + " --out " + (dir / "x.y4m").string() +
+                         " --emotions happy,bored");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("no faces for 'bored'"), std::string::npos) << r.err;
+}
+
 TEST(Cli, UsageErrorsExitWithTwoAndHelpWithZero) {
   // CLI11 has its own codes for these (109 extras, 104 conversion, 105
   // validation); commands.h promises 2 for every usage error.
