@@ -65,7 +65,7 @@ void add_explain_deletion(CLI::App& app, int& exit_code) {
                                  "Faithfulness of the Grad-CAM maps (deletion test) and mean heat maps per class");
   struct Opts {
     std::string model = cli::default_model_path(), fer, out = "docs/explain";
-    int per_class = 100, stage = 0;
+    int per_class = 100, stage = ExplainParams{}.stages_from_end;
     std::string prefix = "mean-heat";
   };
   auto o = std::make_shared<Opts>();
@@ -98,6 +98,7 @@ void add_explain_deletion(CLI::App& app, int& exit_code) {
         double diff = 0;
         ExplainParams last, before;
         last.stages_from_end = 0;
+        before.stages_from_end = 1;
         for (const auto& f : faces)
           diff += cv::norm(explain_face(*clf, f.face, last).heat, explain_face(*clf, f.face, before).heat, cv::NORM_L1) /
                   f.face.total();

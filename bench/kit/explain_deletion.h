@@ -30,7 +30,7 @@ std::vector<LabelledFace> validation_faces(const std::string& fer_dir, int per_c
 struct DeletionParams {
   double fraction = 0.2;  // of the pixels
   int random_masks = 3;   // random masks per face, averaged
-  int stages_from_end = 0;
+  int stages_from_end = ExplainParams{}.stages_from_end;
   unsigned seed = 1;
 };
 
