@@ -80,6 +80,63 @@ class Y4mWriter {
 };
 }  // namespace
 
+namespace {
+// One emotion's face for the demo clip, composed into its frame. Without a
+// model: the first readable file. With one: the faces the model reads as
+// `cls` on their own, most confident first (one batch over the first 300),
+// checked through the whole pipeline on the composed frame (the detector
+// must find the face and the model still agree): the first at 80% or more,
+// else the best of the ten checked, so a model with softer outputs still
+// gets every emotion. An empty frame: none qualified.
+struct DemoFace {
+  cv::Mat frame;
+  std::filesystem::path file;
+  float confidence = -1;
+};
+
+DemoFace pick_demo_face(const std::vector<std::filesystem::path>& files, const std::string& cls,
+                        const EmotionClassifier* clf, EmotionPipeline* pipeline, uint32_t seed) {
+  std::vector<cv::Mat> faces;
+  std::vector<size_t> file_of;
+  for (size_t i = 0; i < files.size() && faces.size() < (pipeline ? 300u : 1u); ++i) {
+    cv::Mat f = cv::imread(files[i].string(), cv::IMREAD_GRAYSCALE);
+    if (f.empty()) continue;
+    faces.push_back(f);
+    file_of.push_back(i);
+  }
+  std::vector<std::pair<float, size_t>> order;  // (confidence on the face alone, index)
+  if (!pipeline) {
+    if (!faces.empty()) order.push_back({1.0f, 0});
+  } else if (!faces.empty()) {
+    std::vector<cv::Mat> crops;
+    for (const auto& f : faces) crops.push_back(prepare_for_model(f, clf->preprocess()));
+    const auto probs = clf->classify(crops);
+    for (size_t i = 0; i < probs.size(); ++i) {
+      const int top = top_class(probs[i]);
+      if (clf->classes()[static_cast<size_t>(top)] == cls) order.push_back({probs[i][static_cast<size_t>(top)], i});
+    }
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    if (order.size() > 10) order.resize(10);
+  }
+  DemoFace best;
+  for (size_t k = 0; k < order.size() && best.confidence < 0.8f; ++k) {
+    const size_t i = order[k].second;
+    cv::Mat frame = compose_frame({faces[i]}, {640, 480}, seed).image;
+    float confidence = 1;
+    if (pipeline) {
+      auto found = pipeline->process(frame).faces;
+      if (found.size() != 1) continue;
+      const Probs& p = found.front().probs;
+      const int top = top_class(p);
+      if (clf->classes()[static_cast<size_t>(top)] != cls) continue;
+      confidence = p[static_cast<size_t>(top)];
+    }
+    if (confidence > best.confidence) best = {frame, files[file_of[i]], confidence};
+  }
+  return best;
+}
+}  // namespace
+
 void add_demo_video_command(CLI::App* data, int& exit_code) {
   struct Opts {
     std::string fer, out = "demo.avi", model;
@@ -130,57 +187,8 @@ void add_demo_video_command(CLI::App* data, int& exit_code) {
       std::vector<fs::path> files;
       for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
       std::sort(files.begin(), files.end());
-      // Without a model: the first readable face. With one: the faces the
-      // model reads as `cls` on their own, most confident first (one batch),
-      // checked through the whole pipeline on the composed frame (the
-      // default detector must find the face and the model still agree):
-      // the first at 80% or more, else the best of the first 10 checked, so
-      // a model with softer outputs still gets every emotion.
-      std::vector<cv::Mat> faces;
-      std::vector<fs::path> names;
-      for (size_t i = 0; i < files.size() && faces.size() < 300; ++i) {
-        cv::Mat f = cv::imread(files[i].string(), cv::IMREAD_GRAYSCALE);
-        if (f.empty()) continue;
-        faces.push_back(f);
-        names.push_back(files[i]);
-        if (!pipeline) break;
-      }
-      std::vector<std::pair<float, size_t>> order;  // (confidence alone, index)
-      if (pipeline) {
-        std::vector<cv::Mat> crops;
-        for (const auto& f : faces) crops.push_back(prepare_for_model(f, clf->preprocess()));
-        const auto probs = crops.empty() ? std::vector<Probs>{} : clf->classify(crops);
-        for (size_t i = 0; i < probs.size(); ++i) {
-          const int top = top_class(probs[i]);
-          if (clf->classes()[static_cast<size_t>(top)] == cls) order.push_back({probs[i][static_cast<size_t>(top)], i});
-        }
-        std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-        if (order.size() > 10) order.resize(10);
-      } else if (!faces.empty()) {
-        order.push_back({1.0f, 0});
-      }
-      fs::path chosen;
-      cv::Mat frame;
-      float best = -1;
-      for (size_t k = 0; k < order.size() && best < 0.8f; ++k) {
-        const size_t i = order[k].second;
-        cv::Mat candidate = compose_frame({faces[i]}, {640, 480}, static_cast<uint32_t>(n + 1)).image;
-        float confidence = 1;
-        if (pipeline) {
-          auto found = pipeline->process(candidate).faces;
-          if (found.size() != 1) continue;
-          const Probs& p = found.front().probs;
-          const int top = top_class(p);
-          if (clf->classes()[static_cast<size_t>(top)] != cls) continue;
-          confidence = p[static_cast<size_t>(top)];
-        }
-        if (confidence > best) {
-          best = confidence;
-          frame = candidate;
-          chosen = names[i];
-        }
-      }
-      if (frame.empty()) {  // a demo missing an emotion would mislead: say so
+      const DemoFace pick = pick_demo_face(files, cls, clf.get(), pipeline.get(), static_cast<uint32_t>(n + 1));
+      if (pick.frame.empty()) {  // a demo missing an emotion would mislead: say so
         std::cerr << "warning: no face of '" << cls << "' in the first 300 of " << dir.string()
                   << (pipeline ? " that the detector finds and the model reads as " + cls : std::string(" is readable"))
                   << "; left out\n";
@@ -189,12 +197,12 @@ void add_demo_video_command(CLI::App* data, int& exit_code) {
       ++n;
       for (int i = 0; i < o->seconds_per_face * o->fps; ++i) {
         if (yw)
-          yw->write(frame);
+          yw->write(pick.frame);
         else
-          w.write(frame);
+          w.write(pick.frame);
       }
-      std::cout << "  " << cls << ": " << chosen.string();
-      if (pipeline) std::cout << " (" << static_cast<int>(std::lround(best * 100)) << "%)";
+      std::cout << "  " << cls << ": " << pick.file.string();
+      if (pipeline) std::cout << " (" << static_cast<int>(std::lround(pick.confidence * 100)) << "%)";
       std::cout << "\n";
     }
     if (n == 0) {

@@ -37,6 +37,10 @@ struct DbError : std::runtime_error {
 struct DbBusy : DbError {
   using DbError::DbError;
 };
+struct DbUnavailable : DbError {
+  using DbError::DbError;
+};
+
 // How strictly a transaction is kept apart from concurrent ones.
 // kSerializable (the default) suits read-then-write logic. kReadCommitted is
 // for writes that commute (appends, additive upserts such as weight = weight
@@ -44,10 +48,6 @@ struct DbBusy : DbError {
 // lock instead of failing with serialisation conflicts, which under enough
 // contention starve a writer past any retry budget.
 enum class Isolation { kSerializable, kReadCommitted };
-
-struct DbUnavailable : DbError {
-  using DbError::DbError;
-};
 
 enum class Dialect { kSqlite, kPostgres };
 
