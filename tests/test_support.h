@@ -3,6 +3,8 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +36,12 @@ inline std::string fer_dir() {
     if (!std::filesystem::is_directory(moodtune::test::fer_dir() + "/val"))                         \
       FAIL() << "FER2013 not found at " << moodtune::test::fer_dir() << ": run scripts/fer2013.sh"; \
   } while (0)
+
+// Debian's wesnoth-1.16-music (scripts/setup.sh): real Ogg Vorbis files.
+inline constexpr const char* kWesnothMusic = "/usr/share/games/wesnoth/1.16/data/core/music";
+
+// An image file as 8-bit gray (empty when it cannot be read).
+inline cv::Mat gray_image(const std::string& path) { return cv::imread(path, cv::IMREAD_GRAYSCALE); }
 
 inline std::string model_path() { return std::string(MOODTUNE_SOURCE_DIR) + "/models/default.mtm"; }
 

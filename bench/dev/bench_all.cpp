@@ -24,7 +24,7 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Opts {
+struct AllOpts {
   std::string out = "bench/results/all", fer, music = kDefaultMusicDir;
   int serve_seconds = 60, reps = 200, batches = 10, tta_per_class = 60;
 };
@@ -53,7 +53,7 @@ std::string num(double v, int prec = 2) {
   return buf;
 }
 
-int bench_all(const Opts& o) {
+int bench_all(const AllOpts& o) {
   fs::create_directories(o.out);
   const fs::path out(o.out);
   std::string fer = o.fer.empty() ? "" : " --fer '" + o.fer + "'";
@@ -221,7 +221,7 @@ int bench_all(const Opts& o) {
 }  // namespace
 
 void add_all_bench(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<AllOpts>();
   auto* cmd = app.add_subcommand("all", "Every benchmark, one JSON and one markdown table (takes ~5 minutes)");
   cmd->add_option("--out", o->out, "Folder for all.json, all.md and each benchmark's JSON")->capture_default_str();
   cmd->add_option("--fer", o->fer, "FER2013 folder (default: the cache made by scripts/fer2013.sh)");

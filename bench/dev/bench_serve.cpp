@@ -42,13 +42,13 @@ nlohmann::json summary_json(const std::vector<double>& v) {
   return j;
 }
 
-struct Opts {
+struct ServeOpts {
   std::string model = default_model_path(), image, fer, json, music = kDefaultMusicDir;
   int clients = 10, fps = 10, seconds = 60, roundtrip = 300, pipelines = 0;
   double max_rss_growth_mb = 0;  // > 0: fail when the server grows more than this during the load
 };
 
-int bench_serve(const Opts& o) {
+int bench_serve(const ServeOpts& o) {
   cv::Mat frame = bench_frame(o.image, fer_root(o.fer));
   std::vector<uchar> jpg;
   cv::imencode(".jpg", frame, jpg, {cv::IMWRITE_JPEG_QUALITY, 75});
@@ -205,7 +205,7 @@ int bench_serve(const Opts& o) {
 }  // namespace
 
 void add_serve_bench(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<ServeOpts>();
   auto* cmd = app.add_subcommand("serve", "Frame round trip and load against a real `moodtune serve`");
   cmd->add_option("--model", o->model, kModelOptionHelp)->capture_default_str();
   cmd->add_option("--image", o->image, "Frame to post (default: a FER2013 val face in a 640x480 frame)");

@@ -13,7 +13,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-cv::Mat gray(const std::string& path) { return cv::imread(path, cv::IMREAD_GRAYSCALE); }
 
 TEST(Calibration, DetectJudgesTheLargestFaceAgainstTheBaseline) {
   MOODTUNE_REQUIRE_FER();
@@ -21,11 +20,11 @@ TEST(Calibration, DetectJudgesTheLargestFaceAgainstTheBaseline) {
   fs::create_directories(dir / "rest");
   const auto neutral = test::fer_files("val", "neutral", 3);
   // Two relaxed photos (the model reads them neutral, 84% and 54%).
-  cv::imwrite((dir / "rest" / "a.jpg").string(), compose_frame({gray(neutral[1])}, {640, 480}, 1).image);
-  cv::imwrite((dir / "rest" / "b.png").string(), compose_frame({gray(neutral[2])}, {640, 480}, 2).image);
+  cv::imwrite((dir / "rest" / "a.jpg").string(), compose_frame({test::gray_image(neutral[1])}, {640, 480}, 1).image);
+  cv::imwrite((dir / "rest" / "b.png").string(), compose_frame({test::gray_image(neutral[2])}, {640, 480}, 2).image);
   std::ofstream(dir / "rest" / "notes.txt") << "not a photo: skipped";
   const std::string photo = (dir / "sad.jpg").string();
-  cv::imwrite(photo, compose_frame({gray(test::fer_files("val", "sad", 1)[0])}, {640, 480}, 3).image);
+  cv::imwrite(photo, compose_frame({test::gray_image(test::fer_files("val", "sad", 1)[0])}, {640, 480}, 3).image);
 
   auto plain = test::run_moodtune("detect " + photo + " --json");
   auto calibrated = test::run_moodtune("detect " + photo + " --json --baseline " + (dir / "rest").string());
@@ -45,7 +44,7 @@ TEST(Calibration, DetectJudgesTheLargestFaceAgainstTheBaseline) {
 TEST(Calibration, ABadBaselineIsRefusedWithWhatToDo) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("calibration-bad");
-  const cv::Mat relaxed = gray(test::fer_files("val", "neutral", 2)[1]);
+  const cv::Mat relaxed = test::gray_image(test::fer_files("val", "neutral", 2)[1]);
   const std::string photo = (dir / "photo.jpg").string();
   cv::imwrite(photo, compose_frame({relaxed}, {640, 480}, 4).image);
   auto write = [&](const std::string& name, const cv::Mat& img) {
@@ -63,7 +62,7 @@ TEST(Calibration, ABadBaselineIsRefusedWithWhatToDo) {
       {write("none.jpg", cv::Mat(480, 640, CV_8UC3, cv::Scalar(90, 120, 150))), "no face found"},
       {write("two.jpg", compose_frame({relaxed, relaxed}, {640, 480}, 6, 150).image), "2 faces"},
       {write("dark.jpg", dark), "too dark"},
-      {write("smile.jpg", compose_frame({gray(test::fer_files("val", "happy", 1)[0])}, {640, 480}, 7).image),
+      {write("smile.jpg", compose_frame({test::gray_image(test::fer_files("val", "happy", 1)[0])}, {640, 480}, 7).image),
        "looks happy"},
       {(dir / "broken.jpg").string(), "not an image"},
       {(dir / "empty").string(), "no photos for a baseline"},

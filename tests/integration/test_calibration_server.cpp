@@ -19,7 +19,6 @@ std::string jpeg(const cv::Mat& img) {
   cv::imencode(".jpg", img, buf);
   return std::string(buf.begin(), buf.end());
 }
-cv::Mat gray(const std::string& path) { return cv::imread(path, cv::IMREAD_GRAYSCALE); }
 
 class CalibrationServer : public test::SharedServerSuite<CalibrationServer> {
  protected:
@@ -47,8 +46,8 @@ TEST_F(CalibrationServer, CapturedWithChecksSavedWithConsentAppliedAndRemoved) {
   MOODTUNE_REQUIRE_FER();
   EXPECT_EQ(get("/api/calibration")["active"], false);
   const auto neutral = test::fer_files("val", "neutral", 3);
-  const cv::Mat relaxed = gray(neutral[1]);
-  const std::string sad = jpeg(compose_frame({gray(test::fer_files("val", "sad", 1)[0])}, {640, 480}, 9).image);
+  const cv::Mat relaxed = test::gray_image(neutral[1]);
+  const std::string sad = jpeg(compose_frame({test::gray_image(test::fer_files("val", "sad", 1)[0])}, {640, 480}, 9).image);
 
   // A fresh session's first frame of a sad face, uncalibrated.
   std::string plain_session;
@@ -63,7 +62,7 @@ TEST_F(CalibrationServer, CapturedWithChecksSavedWithConsentAppliedAndRemoved) {
       {jpeg(cv::Mat(480, 640, CV_8UC3, cv::Scalar(90, 120, 150))), "no face found"},
       {jpeg(compose_frame({relaxed, relaxed}, {640, 480}, 6, 150).image), "2 faces"},
       {jpeg(dark), "too dark"},
-      {jpeg(compose_frame({gray(test::fer_files("val", "happy", 1)[0])}, {640, 480}, 7).image), "looks happy"},
+      {jpeg(compose_frame({test::gray_image(test::fer_files("val", "happy", 1)[0])}, {640, 480}, 7).image), "looks happy"},
   };
   for (const auto& [frame, says] : bad) {
     const json p = post(s, "/api/calibration/frames?restart=1", frame, "image/jpeg");
@@ -77,7 +76,7 @@ TEST_F(CalibrationServer, CapturedWithChecksSavedWithConsentAppliedAndRemoved) {
 
   auto capture = [&] {
     for (uint32_t i = 0; i < 5; ++i) {
-      const std::string frame = jpeg(compose_frame({gray(neutral[1 + i % 2])}, {640, 480}, 20 + i).image);
+      const std::string frame = jpeg(compose_frame({test::gray_image(neutral[1 + i % 2])}, {640, 480}, 20 + i).image);
       const json p = post(s, i == 0 ? "/api/calibration/frames?restart=1" : "/api/calibration/frames", frame,
                           "image/jpeg");
       EXPECT_TRUE(p["problem"].is_null()) << p.dump();

@@ -14,15 +14,14 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-cv::Mat gray(const std::string& f) { return cv::imread(f, cv::IMREAD_GRAYSCALE); }
 }  // namespace
 
 TEST(Cli, DetectFindsPastedFacesAndPrintsAllProbabilities) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("cli-detect");
   auto happy = test::fer_files("val", "happy", 2), sad = test::fer_files("val", "sad", 1);
-  ComposedFrame one = compose_frame({gray(happy[0])}, {640, 480}, 1);
-  ComposedFrame two = compose_frame({gray(happy[1]), gray(sad[0])}, {640, 480}, 2, 150);
+  ComposedFrame one = compose_frame({test::gray_image(happy[0])}, {640, 480}, 1);
+  ComposedFrame two = compose_frame({test::gray_image(happy[1]), test::gray_image(sad[0])}, {640, 480}, 2, 150);
   cv::imwrite((dir / "one.jpg").string(), one.image);
   cv::imwrite((dir / "two.png").string(), two.image);
   auto r = test::run_moodtune("detect " + (dir / "one.jpg").string() + " " + (dir / "two.png").string() +
@@ -61,7 +60,7 @@ TEST(Cli, DetectionRateOnPastedValidationFaces) {
   for (const char* cls : {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"})
     for (const auto& f : test::fer_files("val", cls, 10)) {
       auto path = dir / (std::string(cls) + std::to_string(n++) + ".jpg");
-      cv::imwrite(path.string(), compose_frame({gray(f)}, {640, 480}, static_cast<uint32_t>(n)).image);
+      cv::imwrite(path.string(), compose_frame({test::gray_image(f)}, {640, 480}, static_cast<uint32_t>(n)).image);
       args += " " + path.string();
     }
   auto r = test::run_moodtune(args);
@@ -77,7 +76,7 @@ TEST(Cli, DetectReportsBadFilesAndKeepsGoing) {
   auto dir = test::temp_dir("cli-bad");
   std::ofstream(dir / "empty.jpg");
   std::ofstream(dir / "text.png") << "not an image";
-  cv::imwrite((dir / "ok.jpg").string(), compose_frame({gray(test::fer_files("val", "happy", 1)[0])}).image);
+  cv::imwrite((dir / "ok.jpg").string(), compose_frame({test::gray_image(test::fer_files("val", "happy", 1)[0])}).image);
   auto r = test::run_moodtune("detect " + (dir / "empty.jpg").string() + " " + (dir / "text.png").string() + " " +
                               (dir / "missing.jpg").string() + " " + (dir / "ok.jpg").string());
   EXPECT_EQ(r.exit_code, 1);
@@ -109,7 +108,7 @@ TEST(Cli, EvaluateWritesTheAgreedJson) {
     for (const auto& f : test::fer_files("val", cls, 8)) {
       fs::copy_file(f, dir / "crops" / cls / fs::path(f).filename());
       cv::imwrite((dir / "photos" / cls / (std::to_string(i++) + ".jpg")).string(),
-                  compose_frame({gray(f)}, {640, 480}, static_cast<uint32_t>(i)).image);
+                  compose_frame({test::gray_image(f)}, {640, 480}, static_cast<uint32_t>(i)).image);
     }
   }
   // A blank photo: no face, counted as wrong and separately.
@@ -159,7 +158,7 @@ TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
   const auto video = (dir / "clip.avi").string();
   cv::VideoWriter w(video, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10, cv::Size(640, 480));
   ASSERT_TRUE(w.isOpened());
-  cv::Mat face = gray(test::fer_files("val", "happy", 1)[0]);
+  cv::Mat face = test::gray_image(test::fer_files("val", "happy", 1)[0]);
   for (int i = 0; i < 20; ++i) {
     ComposedFrame f = compose_frame({face}, {640, 480}, 5);  // same background, face drifts
     cv::Mat shifted;

@@ -18,14 +18,13 @@ using json = nlohmann::json;
 
 std::string model_path() { return std::string(MOODTUNE_SOURCE_DIR) + "/models/default.mtm"; }
 
-cv::Mat gray(const std::string& path) { return cv::imread(path, cv::IMREAD_GRAYSCALE); }
 
 TEST(Explain, TheCliWritesAHeatMapPerFaceAndSaysWhatFailed) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("explain-cli");
   const auto happy = test::fer_files("val", "happy", 2), sad = test::fer_files("val", "sad", 1);
   const std::string two = (dir / "two.jpg").string(), crop = happy[0];
-  cv::imwrite(two, compose_frame({gray(happy[1]), gray(sad[0])}, {640, 480}, 2, 150).image);
+  cv::imwrite(two, compose_frame({test::gray_image(happy[1]), test::gray_image(sad[0])}, {640, 480}, 2, 150).image);
   cv::imwrite((dir / "empty.jpg").string(), cv::Mat(480, 640, CV_8UC3, cv::Scalar(90, 120, 150)));
   std::ofstream(dir / "broken.jpg") << "not a picture";
 

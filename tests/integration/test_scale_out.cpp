@@ -90,8 +90,6 @@ class ScaleOut : public ::testing::Test {
   std::unique_ptr<test::ServerProcess> a_, b_;
 };
 
-}  // namespace
-
 TEST_F(ScaleOut, FeedbackThroughOneInstanceShapesTheOtherAndSurvivesAKill) {
   RoundRobin rr({a_->port(), b_->port()});
   // Before any feedback, an upbeat mood gets both genres.
@@ -288,3 +286,5 @@ TEST_F(ScaleOut, NginxWithTheShippedConfigBalancesBothInstances) {
     EXPECT_NE(m->body.find("route=\"/api/mood\""), std::string::npos) << "instance on " << port << " got no sessions";
   }
 }
+
+}  // namespace

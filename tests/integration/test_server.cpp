@@ -19,7 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-const char* kWesnoth = "/usr/share/games/wesnoth/1.16/data/core/music";
 
 using test::face_jpeg;
 
@@ -29,7 +28,7 @@ class Server : public ::testing::Test {
     dir_ = new fs::path(test::temp_dir("server"));
     fs::create_directories(*dir_ / "music");
     for (const char* f : {"sad.ogg", "victory.ogg", "traveling_minstrels.ogg", "transience.ogg"})
-      fs::copy_file(fs::path(kWesnoth) / f, *dir_ / "music" / f);
+      fs::copy_file(fs::path(test::kWesnothMusic) / f, *dir_ / "music" / f);
     db_ = new std::string((*dir_ / "server.db").string());
     auto r = test::run_moodtune("library scan " + (*dir_ / "music").string() + " --db " + *db_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
