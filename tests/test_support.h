@@ -37,9 +37,6 @@ inline std::string fer_dir() {
       FAIL() << "FER2013 not found at " << moodtune::test::fer_dir() << ": run scripts/fer2013.sh"; \
   } while (0)
 
-// Debian's wesnoth-1.16-music (scripts/setup.sh): real Ogg Vorbis files.
-inline constexpr const char* kWesnothMusic = "/usr/share/games/wesnoth/1.16/data/core/music";
-
 // An image file as 8-bit gray (empty when it cannot be read).
 inline cv::Mat gray_image(const std::string& path) { return cv::imread(path, cv::IMREAD_GRAYSCALE); }
 

@@ -4,11 +4,11 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include "kit/sample_music.h"
+
 namespace moodtune::dev {
 
-// Debian's free Wesnoth soundtrack (wesnoth-1.16-music), what scripts/run.sh
-// scans as the default library.
-inline constexpr const char* kDefaultMusicDir = "/usr/share/games/wesnoth/1.16/data/core/music";
+inline constexpr const char* kDefaultMusicDir = kit::kWesnothMusic;
 
 void add_serve_bench(CLI::App& app, int& exit_code);  // moodtune-dev serve
 void add_all_bench(CLI::App& app, int& exit_code);    // moodtune-dev all

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../store_backends.h"
+#include "kit/sample_music.h"
 #include "music/catalog.h"
 #include "music/mood.h"
 #include "storage/database.h"
@@ -25,9 +26,9 @@ class Library : public test::StoreTest {};
 MOODTUNE_ON_BOTH_STORES(Library);
 
 TEST_P(Library, ScansTheDefaultCollectionOrdersItAndSkipsUnchangedFiles) {
-  ASSERT_TRUE(fs::is_directory(test::kWesnothMusic)) << "install wesnoth-1.16-music (scripts/setup.sh)";
+  ASSERT_TRUE(fs::is_directory(kit::kWesnothMusic)) << "install wesnoth-1.16-music (scripts/setup.sh)";
   auto db = location("library_wesnoth");
-  auto r = test::run_moodtune("library scan " + std::string(test::kWesnothMusic) + " --db " + db + " --json -");
+  auto r = test::run_moodtune("library scan " + std::string(kit::kWesnothMusic) + " --db " + db + " --json -");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json j = json::parse(r.out);
   EXPECT_EQ(j["found"], 41);
@@ -36,7 +37,7 @@ TEST_P(Library, ScansTheDefaultCollectionOrdersItAndSkipsUnchangedFiles) {
   EXPECT_GT(j["realtime_factor_per_core"].get<double>(), 20.0);
 
   Catalog cat(db);
-  const std::string m = std::string(test::kWesnothMusic) + "/";
+  const std::string m = std::string(kit::kWesnothMusic) + "/";
   double victory = valence_of(cat, m + "victory.ogg");
   EXPECT_LT(valence_of(cat, m + "sad.ogg"), victory);
   EXPECT_LT(valence_of(cat, m + "defeat.ogg"), victory);
@@ -48,7 +49,7 @@ TEST_P(Library, ScansTheDefaultCollectionOrdersItAndSkipsUnchangedFiles) {
   EXPECT_TRUE(sad->loudness.has_value());
 
   // Unchanged files are skipped on a rescan.
-  r = test::run_moodtune("library scan " + std::string(test::kWesnothMusic) + " --db " + db + " --json -");
+  r = test::run_moodtune("library scan " + std::string(kit::kWesnothMusic) + " --db " + db + " --json -");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   j = json::parse(r.out);
   EXPECT_EQ(j["analysed"], 0);
@@ -63,10 +64,10 @@ TEST_P(Library, ScansTheDefaultCollectionOrdersItAndSkipsUnchangedFiles) {
 // rescan. On a two-file copy: re-analysing the whole collection would say
 // nothing more and doubled the test's time.
 TEST_P(Library, ACorrectionSurvivesAForcedRescan) {
-  ASSERT_TRUE(fs::is_directory(test::kWesnothMusic));
+  ASSERT_TRUE(fs::is_directory(kit::kWesnothMusic));
   auto music = test::temp_dir("library-force-" + GetParam()) / "music";
   fs::create_directories(music);
-  for (const char* f : {"sad.ogg", "victory.ogg"}) fs::copy_file(std::string(test::kWesnothMusic) + "/" + f, music / f);
+  for (const char* f : {"sad.ogg", "victory.ogg"}) fs::copy_file(std::string(kit::kWesnothMusic) + "/" + f, music / f);
   auto db = location("library_force");
   auto r = test::run_moodtune("library scan " + music.string() + " --db " + db);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -83,14 +84,14 @@ TEST_P(Library, ACorrectionSurvivesAForcedRescan) {
 }
 
 TEST(LibraryErrors, CorruptFilesAreReportedAndTheRestIsScanned) {
-  ASSERT_TRUE(fs::is_directory(test::kWesnothMusic));
+  ASSERT_TRUE(fs::is_directory(kit::kWesnothMusic));
   auto dir = test::temp_dir("library-bad");
   auto music = dir / "music";
   fs::create_directories(music / "sub");
-  fs::copy_file(std::string(test::kWesnothMusic) + "/victory.ogg", music / "sub" / "good.ogg");
+  fs::copy_file(std::string(kit::kWesnothMusic) + "/victory.ogg", music / "sub" / "good.ogg");
   std::ofstream(music / "garbage.mp3") << "not an mp3, just text";
   {  // a truncated ogg: the first 4 KB of a real file
-    std::string bytes = test::slurp(std::string(test::kWesnothMusic) + "/sad.ogg").substr(0, 4096);
+    std::string bytes = test::slurp(std::string(kit::kWesnothMusic) + "/sad.ogg").substr(0, 4096);
     std::ofstream(music / "truncated.ogg", std::ios::binary) << bytes;
   }
   std::ofstream(music / "notes.txt") << "ignored: not audio";

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
+#include "kit/sample_music.h"
 #include "music/catalog.h"
 #include "server_process.h"
 #include "vision/test_frame.h"
@@ -28,7 +29,7 @@ class Server : public ::testing::Test {
     dir_ = new fs::path(test::temp_dir("server"));
     fs::create_directories(*dir_ / "music");
     for (const char* f : {"sad.ogg", "victory.ogg", "traveling_minstrels.ogg", "transience.ogg"})
-      fs::copy_file(fs::path(test::kWesnothMusic) / f, *dir_ / "music" / f);
+      fs::copy_file(fs::path(kit::kWesnothMusic) / f, *dir_ / "music" / f);
     db_ = new std::string((*dir_ / "server.db").string());
     auto r = test::run_moodtune("library scan " + (*dir_ / "music").string() + " --db " + *db_);
     ASSERT_EQ(r.exit_code, 0) << r.err;
