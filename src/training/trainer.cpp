@@ -215,11 +215,19 @@ EmotionNet build_model(TrainParams& p, const FaceDataset& train, ModelInfo& info
   return make_emotion_net(p.net);
 }
 
+void refuse_resume_if_changed(const json& saved, const json& now, const char* key) {
+  if (saved.at(key) != now.at(key))
+    throw std::runtime_error(std::string("cannot resume: '") + key + "' was " + saved.at(key).dump() +
+                             " and is now " + now.at(key).dump());
+}
+
 void check_resumable(const json& saved, const json& now) {
-  for (const char* key : {"arch", "width", "optimizer", "batch_size", "balance", "data", "seed", "max_per_class"})
-    if (saved.at(key) != now.at(key))
-      throw std::runtime_error(std::string("cannot resume: '") + key + "' was " + saved.at(key).dump() +
-                               " and is now " + now.at(key).dump());
+  for (const char* key : {"arch", "optimizer", "batch_size", "balance", "data", "seed", "max_per_class"})
+    refuse_resume_if_changed(saved, now, key);
+  // The checkpoint records the width the net was built with; 0 ("the
+  // architecture's default", or the --init-model's width) is resolved only
+  // when the net is built, and compared again then.
+  if (now.at("width").get<int>() != 0) refuse_resume_if_changed(saved, now, "width");
   // Runs started before levelling existed were not levelled.
   if (saved.value("level_eyes", false) != now.value("level_eyes", false))
     throw std::runtime_error(std::string("cannot resume: the run was started ") +
@@ -271,6 +279,7 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
       "levelling training faces");
   const FaceDataset val = levelled_for(data_in.val, pp, p.threads, "levelling validation faces");
   EmotionNet net = build_model(p, train, info);
+  if (ck) refuse_resume_if_changed(ck->params, train_params_to_json(p), "width");
   info.level_eyes = p.level_eyes;
   net->train();
 

@@ -119,6 +119,29 @@ TEST(Training, ResumeRepeatsTheUninterruptedRun) {
   EXPECT_DOUBLE_EQ(resumed.history[1].val_acc, straight.history[1].val_acc);
 }
 
+TEST(Training, ARunOnTheDefaultWidthResumesAndRefusesAnotherWidth) {
+  MOODTUNE_REQUIRE_FER();
+  // Started without --width: the checkpoint records the width the
+  // architecture chose, and the same command with --resume must continue.
+  auto dir = test::temp_dir("train-default-width");
+  TrainParams p = smoke_params(dir, 1);
+  p.net.width = 0;
+  train_model(p, small_fer());
+  p.epochs = 2;
+  p.resume = true;
+  TrainResult resumed = train_model(p, small_fer());
+  EXPECT_EQ(resumed.history.size(), 2u);
+  EXPECT_EQ(load_model_file(resumed.best_model).info.net.width, resolve_config(NetConfig{}).width);
+  p.epochs = 3;
+  p.net.width = 16;
+  try {
+    train_model(p, small_fer());
+    ADD_FAILURE() << "resumed with another width";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'width'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Training, OversamplingTouchesOnlyTheTrainingSplit) {
   MOODTUNE_REQUIRE_FER();
   // Imbalanced training subset: disgust gets 5 images, the rest 40.
