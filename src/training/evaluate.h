@@ -37,12 +37,6 @@ struct EvalResult {
 EvalResult evaluate_dataset(EmotionNet& net, const Normalisation& norm, const FaceDataset& data,
                             const EvalOptions& opt = {});
 
-struct LightingResult {
-  std::string condition;
-  double accuracy = 0;
-  double drop = 0;  // baseline accuracy minus this one, in accuracy points (0..1)
-};
-
 // Accuracy on `data` unchanged and under each Lighting transform.
 std::vector<LightingResult> lighting_robustness(EmotionNet& net, const Normalisation& norm, const FaceDataset& data,
                                                 bool tta);

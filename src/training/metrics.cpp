@@ -80,4 +80,24 @@ std::string ClassMetrics::table(const std::vector<std::string>& classes) const {
   return out;
 }
 
+std::string ClassMetrics::confusion_table(const std::vector<std::string>& classes) const {
+  std::string out = "confusion (rows = true, columns = predicted)\n          ";
+  char buf[32];
+  for (const auto& c : classes) {
+    std::snprintf(buf, sizeof buf, "%8.8s", c.c_str());
+    out += buf;
+  }
+  out += "\n";
+  for (size_t r = 0; r < confusion.size() && r < classes.size(); ++r) {
+    std::snprintf(buf, sizeof buf, "%-10.10s", classes[r].c_str());
+    out += buf;
+    for (int64_t v : confusion[r]) {
+      std::snprintf(buf, sizeof buf, "%8lld", static_cast<long long>(v));
+      out += buf;
+    }
+    out += "\n";
+  }
+  return out;
+}
+
 }  // namespace moodtune

@@ -27,6 +27,14 @@ struct ClassMetrics {
   std::vector<std::vector<int64_t>> confusion;  // rows = true, cols = predicted
   nlohmann::json to_json(const std::vector<std::string>& classes) const;
   std::string table(const std::vector<std::string>& classes) const;  // terminal text
+  std::string confusion_table(const std::vector<std::string>& classes) const;  // terminal text
+};
+
+// Accuracy under one lighting change (evaluate.h's lighting_robustness).
+struct LightingResult {
+  std::string condition;
+  double accuracy = 0;
+  double drop = 0;  // baseline accuracy minus this one, in accuracy points (0..1)
 };
 
 class Confusion {

@@ -1,0 +1,139 @@
+#include "training/folder_evaluation.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+
+#include "common/progress.h"
+#include "training/dataset.h"
+#include "training/evaluate.h"
+#include "vision/baseline_photos.h"
+#include "vision/image_io.h"
+#include "vision/pipeline.h"
+
+namespace moodtune {
+namespace fs = std::filesystem;
+
+namespace {
+// Whole photos: the largest face is classified, no face = wrong.
+ClassMetrics evaluate_photos(const std::string& dir, EmotionPipeline& pipe, const std::vector<std::string>& classes,
+                             std::vector<std::string>& problems, int64_t& no_face) {
+  Confusion cm(static_cast<int>(classes.size()));
+  std::vector<int64_t> missed(classes.size(), 0);
+  std::vector<std::pair<std::string, int64_t>> files;
+  for (const auto& cdir : fs::directory_iterator(dir)) {
+    if (!cdir.is_directory()) continue;
+    const std::string name = cdir.path().filename().string();
+    auto it = std::find(classes.begin(), classes.end(), name);
+    if (it == classes.end()) {
+      problems.push_back(cdir.path().string() + ": unknown class '" + name + "'; folder skipped");
+      continue;
+    }
+    for (const auto& f : fs::directory_iterator(cdir.path()))
+      if (f.is_regular_file()) files.emplace_back(f.path().string(), it - classes.begin());
+  }
+  std::sort(files.begin(), files.end());
+  ProgressBar bar("evaluate --detect", static_cast<int64_t>(files.size()));
+  for (const auto& [path, label] : files) {
+    try {
+      FrameResult r = pipe.process(read_image(path));
+      if (r.faces.empty()) {
+        missed[static_cast<size_t>(label)]++;
+        no_face++;
+      } else {
+        cm.add(label, r.faces[0].emotion);  // faces come largest first
+      }
+    } catch (const std::exception& e) {
+      problems.push_back(e.what());
+    }
+    bar.advance(1);
+  }
+  bar.finish();
+  return cm.metrics(missed);
+}
+// "DIR: what went wrong", with the first skipped item's reason, which is
+// usually why nothing was left.
+std::runtime_error nothing_evaluated(const std::string& what, const std::vector<std::string>& problems) {
+  std::string msg = what;
+  if (!problems.empty())
+    msg += " (" + std::to_string(problems.size()) + " skipped; the first: " + problems.front() + ")";
+  return std::runtime_error(msg);
+}
+}  // namespace
+
+FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
+  if (!fs::is_directory(p.data)) throw std::runtime_error(p.data + ": not a folder");
+  auto clf = EmotionClassifier::load(p.model);
+  FolderEvaluation r;
+  r.params = p;
+  r.classes = clf->classes();
+  // A pipeline (its detector) only where photos are searched for faces.
+  std::optional<EmotionPipeline> pipe;
+  if (p.detect || !p.baseline.empty()) {
+    PipelineParams pp;
+    pp.detector = p.detector;
+    pp.tta = p.tta;
+    pipe.emplace(clf, pp);
+  }
+  Baseline baseline;
+  if (!p.baseline.empty()) {
+    BaselineChecks checks;
+    checks.crops = !p.detect;
+    baseline = baseline_from_images(*pipe, p.baseline, checks);
+    r.baseline_photos = baseline.faces;
+  }
+  // With a baseline, the same faces are measured without it first.
+  if (p.detect) {
+    if (r.baseline_photos > 0) {
+      std::vector<std::string> ignored;  // reported by the calibrated pass below
+      int64_t ignored_no_face = 0;
+      r.uncalibrated = evaluate_photos(p.data, *pipe, r.classes, ignored, ignored_no_face);
+      pipe->set_baseline(baseline);
+    }
+    r.metrics = evaluate_photos(p.data, *pipe, r.classes, r.problems, r.no_face);
+  } else {
+    LoadReport rep;
+    FaceDataset data = load_folder(p.data, r.classes, clf->info().net.input_size, rep);
+    r.problems = rep.problems;
+    if (data.size() == 0) throw nothing_evaluated(p.data + ": no images found in class folders", r.problems);
+    data = levelled_for(data, clf->preprocess());
+    EmotionNet net = clf->model().net;
+    EvalOptions eo;
+    eo.tta = p.tta;
+    eo.progress = true;
+    if (r.baseline_photos > 0) {
+      r.uncalibrated = evaluate_dataset(net, clf->info().norm, data, eo).metrics;
+      eo.baseline = baseline;
+    }
+    r.metrics = evaluate_dataset(net, clf->info().norm, data, eo).metrics;
+    if (p.lighting) r.lighting = lighting_robustness(net, clf->info().norm, data, p.tta);
+  }
+  if (r.metrics.n == 0) throw nothing_evaluated(p.data + ": no images could be evaluated", r.problems);
+  return r;
+}
+
+nlohmann::json FolderEvaluation::to_json() const {
+  nlohmann::json j = metrics.to_json(classes);
+  j["no_face"] = no_face;
+  j["model"] = params.model;
+  j["data"] = params.data;
+  j["tta"] = params.tta;
+  j["detect"] = params.detect;
+  j["problems"] = problems;
+  if (baseline_photos > 0) {
+    const CalibrationParams cp;
+    j["calibration"] = {{"baseline", params.baseline},
+                        {"photos", baseline_photos},
+                        {"method", cp.method},
+                        {"strength", cp.strength},
+                        {"uncalibrated", uncalibrated.to_json(classes)}};
+  }
+  if (!lighting.empty()) {
+    j["lighting"] = nlohmann::json::array();
+    for (const auto& l : lighting)
+      j["lighting"].push_back({{"condition", l.condition}, {"accuracy", l.accuracy}, {"drop", l.drop}});
+  }
+  return j;
+}
+
+}  // namespace moodtune

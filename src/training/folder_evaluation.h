@@ -1,0 +1,52 @@
+// folder_evaluation.h — what `moodtune evaluate` measures: a model on a
+// class-folder tree (DIR/<class>/*), as face crops or, with `detect`, as
+// whole photos through the face detector; optionally judged against one
+// person's baseline and under changed lighting.
+//
+//   moodtune::FolderEvaluationParams p;
+//   p.data = "fer2013/val";
+//   moodtune::FolderEvaluation r = moodtune::evaluate_folder(p);
+//   std::cout << r.metrics.table(r.classes) << r.metrics.confusion_table(r.classes);
+//   nlohmann::json j = r.to_json();
+//
+// Loads the model itself; one call per thread (it sets no global state).
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "training/metrics.h"
+#include "vision/face_detector.h"
+
+namespace moodtune {
+
+struct FolderEvaluationParams {
+  std::string data;   // one sub-folder per class, named as the model's classes
+  std::string model;  // a model file, or an ensemble (files joined by commas)
+  bool detect = false;    // whole photos: the largest face is classified; no face counts as wrong
+  DetectorParams detector;
+  bool tta = false;       // flip and small shifts averaged
+  bool lighting = false;  // also measure under darkening, brightening, low contrast, gamma (crops only)
+  std::string baseline;   // photos of the person looking relaxed: measured with and without them
+};
+
+// What one evaluation found. `uncalibrated` is the same faces measured
+// without the baseline (set when `baseline_photos` > 0).
+struct FolderEvaluation {
+  FolderEvaluationParams params;
+  std::vector<std::string> classes;
+  ClassMetrics metrics;
+  ClassMetrics uncalibrated;
+  int baseline_photos = 0;
+  int64_t no_face = 0;                // with `detect`: photos without a face (in metrics as wrong)
+  std::vector<LightingResult> lighting;
+  std::vector<std::string> problems;  // unreadable files, unknown class folders: skipped, reported
+  nlohmann::json to_json() const;
+};
+
+// Throws std::runtime_error (no such folder, nothing could be evaluated)
+// or what loading the model or the baseline throws, each with a message
+// for the user.
+FolderEvaluation evaluate_folder(const FolderEvaluationParams& p);
+
+}  // namespace moodtune
