@@ -18,6 +18,7 @@
 #include "vision/face_crop.h"
 #include "vision/image_io.h"
 #include "vision/model_file.h"
+#include "vision/model_tools.h"
 #include "vision/pipeline.h"
 #include "vision/preprocess.h"
 
@@ -208,7 +209,7 @@ void add_alignment_study(CLI::App& app, int& exit_code) {
   cmd->callback([o, &exit_code] {
     cli::guarded(exit_code, [&] {
       if (!o->levelled_copy.empty()) {
-        cli::refuse_overwriting_input(o->model, o->levelled_copy);
+        refuse_overwriting_input(o->model, o->levelled_copy);
         LoadedModel m = load_model_file(o->model);
         m.info.level_eyes = true;
         m.info.meta["level_eyes_added"] = "at inference only, by moodtune-dev alignment --levelled-copy";

@@ -19,6 +19,7 @@
 #include "training/dataset.h"
 #include "training/evaluate.h"
 #include "vision/model_file.h"
+#include "vision/model_tools.h"
 #include "vision/net_input.h"
 
 namespace moodtune::dev {
@@ -74,7 +75,7 @@ void add_weight_average(CLI::App& app, int& exit_code) {
   cmd->add_option("--json", o->json_path, "Write the figures as JSON");
   cmd->callback([o, &exit_code] {
     cli::guarded(exit_code, [&] {
-      if (!o->out.empty()) cli::refuse_overwriting_input(o->like, o->out);
+      if (!o->out.empty()) refuse_overwriting_input(o->like, o->out);
       LoadedModel like = load_model_file(o->like);
       LoadReport rep;
       const FaceDataset val = load_folder((fs::path(o->fer) / "val").string(), like.info.classes,

@@ -110,10 +110,6 @@ std::string default_model_path();
 std::string default_shared_dir();
 // The page's files: $MOODTUNE_WEB_DIR, else web/ in data_dir().
 std::string default_web_dir();
-// Commands that derive a model file from another (quantize, rebalance):
-// throws std::invalid_argument when `out` is the input itself, which the
-// write would replace.
-void refuse_overwriting_input(const std::string& model, const std::string& out);
 // Help for every --model option that loads a classifier.
 inline constexpr const char* kModelOptionHelp =
     "Model file, or several separated by commas: an ensemble averaging their probabilities";

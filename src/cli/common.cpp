@@ -80,12 +80,6 @@ std::string data_dir() {
   return found;
 }
 
-void refuse_overwriting_input(const std::string& model, const std::string& out) {
-  std::error_code ec;
-  if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(model, out, ec))
-    throw std::invalid_argument("--out is the input model: write the new model to a new file");
-}
-
 std::string default_model_path() {
   if (const char* env = std::getenv("MOODTUNE_MODEL"); env && *env) return env;
   const std::string dir = data_dir();

@@ -77,7 +77,7 @@ TEST(Quantize, WhatCannotBeDoneIsSaidAndNothingIsWritten) {
            "/web",
        "no images in calibration folder"},
       {"--model " + test::model_path() + " --out " + test::model_path() + " --calibration " + MOODTUNE_SOURCE_DIR,
-       "--out is the input model"},
+       "is the input model: write the new model to a new file"},
       {"--model " + test::model_path() + "," + test::model_path() + " --out " + out, "one model at a time"},
       {"--model " + test::model_path() + " --out " + out + " --observer entropy", "entropy"},
   };

@@ -5,6 +5,7 @@
 
 #include "../test_support.h"
 #include "vision/quantize.h"
+#include "vision/model_tools.h"
 #include "vision/rebalance.h"
 
 using namespace moodtune;
@@ -86,4 +87,27 @@ TEST(Rebalance, RefusesWhatItCannotAdjustWithAMessage) {
   save_model_file(a, m.net, m.info);
   LoadedModel e = load_models(a + "," + a);
   refused(e, {1.0, {1, 2, 3, 4, 5, 6, 7}}, "each member");
+}
+
+TEST(Rebalance, TheFileConversionWritesANewModelAndNeverItsInput) {
+  LoadedModel m = small_model();
+  m.info.meta["class_prior"] = {1, 2, 3, 4, 5, 6, 7};
+  auto dir = test::temp_dir("rebalance-file");
+  const std::string in = (dir / "in.mtm").string(), out = (dir / "out.mtm").string();
+  save_model_file(in, m.net, m.info);
+  const auto before = test::slurp(in);
+  RebalanceFileParams p{in, out, {}};
+  p.rebalance.strength = 0.5;
+  rebalance_model_file(p);
+  const ModelInfo info = read_model_info(out);
+  EXPECT_EQ(info.meta["rebalanced"]["from"], "in.mtm");
+  EXPECT_DOUBLE_EQ(info.meta["rebalanced"]["strength"].get<double>(), 0.5);
+  p.out = in;
+  try {
+    rebalance_model_file(p);
+    ADD_FAILURE() << "overwrote its input";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("is the input model"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(test::slurp(in), before);
 }
