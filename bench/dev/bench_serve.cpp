@@ -17,6 +17,7 @@
 #include <random>
 #include <thread>
 
+#include "benchmarks/pipeline_bench.h"
 #include "cli/commands.h"
 #include "common/stats.h"
 #include "dev/dev_commands.h"
@@ -49,7 +50,7 @@ struct ServeOpts {
 };
 
 int bench_serve(const ServeOpts& o) {
-  cv::Mat frame = bench_frame(o.image, fer_root(o.fer));
+  cv::Mat frame = benchmark_frame(o.image, fer_root(o.fer));
   std::vector<uchar> jpg;
   cv::imencode(".jpg", frame, jpg, {cv::IMWRITE_JPEG_QUALITY, 75});
   const std::string body(jpg.begin(), jpg.end());

@@ -36,11 +36,10 @@ void add_explain_command(CLI::App& app, int& exit_code);
 void add_quantize_command(CLI::App& app, int& exit_code);
 void add_rebalance_command(CLI::App& app, int& exit_code);
 
-// Benchmarks' shared inputs: the FER2013 folder (given, $MOODTUNE_FER_DIR,
-// or the cache of scripts/fer2013.sh), one real face in a 640x480 frame
-// (or --image), and JSON output (nothing when path is empty).
+// The FER2013 folder (given, $MOODTUNE_FER_DIR, or the cache of
+// scripts/fer2013.sh), and JSON output: written whole or not at all
+// (nothing when path is empty).
 std::string fer_root(const std::string& given);
-cv::Mat bench_frame(const std::string& image, const std::string& fer);
 void write_json(const std::string& path, const nlohmann::json& j);
 
 // $MOODTUNE_DB, else $XDG_DATA_HOME/moodtune/moodtune.db (~/.local/share/...).

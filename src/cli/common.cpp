@@ -4,12 +4,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
 #include "cli/commands.h"
 
 #include "vision/baseline_photos.h"
 #include "vision/emotion_classifier.h"
-#include "vision/test_frame.h"
 
 namespace moodtune::cli {
 
@@ -123,26 +121,18 @@ std::string fer_root(const std::string& given) {
 
 void write_json(const std::string& path, const nlohmann::json& j) {
   if (path.empty()) return;
-  std::ofstream out(path);
-  out << j.dump(2) << "\n";
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
-// One real face (a FER2013 validation crop) in a 640x480 frame.
-cv::Mat bench_frame(const std::string& image, const std::string& fer) {
-  if (!image.empty()) {
-    cv::Mat m = cv::imread(image);
-    if (m.empty()) throw std::runtime_error(image + ": cannot read image");
-    return m;
+  // Written beside and renamed over: an interrupted run leaves the old file.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << j.dump(2) << "\n";
+    if (!out.flush()) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw std::runtime_error("cannot write " + path);
+    }
   }
-  std::filesystem::path face = std::filesystem::path(fer) / "val" / "happy";
-  if (!std::filesystem::is_directory(face))
-    throw std::runtime_error("no --image given and no FER2013 at " + fer +
-                             " (run scripts/fer2013.sh or pass --fer DIR)");
-  std::vector<std::filesystem::path> files;
-  for (const auto& f : std::filesystem::directory_iterator(face)) files.push_back(f.path());
-  std::sort(files.begin(), files.end());
-  return compose_frame({cv::imread(files.front().string(), cv::IMREAD_GRAYSCALE)}).image;
+  std::filesystem::rename(tmp, path);
 }
 
 }  // namespace moodtune::cli
