@@ -212,6 +212,16 @@ TEST(Cli, DemoVideoShowsEveryEmotionAskedFor) {
                          " --emotions happy,bored");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("no faces for 'bored'"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "x.y4m"));
+  for (const auto& [out, why] : {std::pair{dir / "clip.mp4", "is .avi (MJPEG) or .y4m"},
+                                 std::pair{dir / "none" / "clip.avi", "does not exist"}}) {
+    r = test::run_moodtune("data demo-video --fer " + test::fer_dir() + " --out " + out.string() + " --emotions happy");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find(why), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out));
+  }
+  // Only the finished clip is there: nothing half-written beside it.
+  for (const auto& e : fs::directory_iterator(dir)) EXPECT_EQ(e.path().filename(), "clip.y4m");
 }
 
 TEST(Cli, UsageErrorsExitWithTwoAndHelpWithZero) {
