@@ -1,11 +1,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
-#include <opencv2/videoio.hpp>
 
 #include "cli/commands.h"
 #include "vision/face_tracker.h"
 #include "vision/pipeline.h"
+#include "vision/video_source.h"
 
 namespace moodtune::cli {
 
@@ -29,32 +29,21 @@ void add_watch_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", o->json, "JSON lines, one per frame");
   cmd->callback([o, &exit_code] {
     guarded(exit_code, [&] {
-      std::unique_ptr<EmotionPipeline> pipe;
-      cv::VideoCapture cap;
-      const bool is_camera = !o->source.empty() && std::all_of(o->source.begin(), o->source.end(), ::isdigit);
       PipelineParams pp;
       pp.detector = o->det;
-      pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
+      auto pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
       if (const int n = apply_baseline(*pipe, o->baseline); n > 0 && !o->json)
         std::cout << "calibrated to the relaxed face in " << n << (n == 1 ? " photo" : " photos") << "\n";
-      if (is_camera)
-        cap.open(std::stoi(o->source));
-      else
-        cap.open(o->source);
-      if (!cap.isOpened())
-        throw std::runtime_error(is_camera ? "camera " + o->source +
-                                                 " could not be opened (no such device, no permission, or busy)"
-                                           : o->source + ": cannot open video (missing file or unsupported format)");
+      VideoSource cap(o->source);
+      if (!cap.is_open()) throw std::runtime_error(cap.open_problem());
       TrackerParams tp;
       tp.alpha = std::clamp(o->alpha, 0.01f, 1.0f);
       FaceTracker tracker(tp);
       const auto& classes = pipe->classifier().classes();
-      double fps = cap.get(cv::CAP_PROP_FPS);
-      if (!(fps > 0 && fps < 1000)) fps = 30;
+      const double fps = cap.fps(30);
       int frame_no = 0;
       cv::Mat frame;
       while ((o->max_frames <= 0 || frame_no < o->max_frames) && cap.read(frame)) {
-        if (frame.empty()) break;
         FrameResult r = pipe->process(frame, tracker.search_hints());
         std::vector<FaceTrack> tracks = track_faces(tracker, r);
         const double t = frame_no / fps;

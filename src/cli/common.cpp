@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <opencv2/core/utils/logger.hpp>
 #include "cli/commands.h"
 
 #include "vision/baseline_photos.h"
@@ -46,6 +47,10 @@ void add_detector_options(CLI::App* cmd, DetectorParams& p) {
 }
 
 int run_app(CLI::App& app, int argc, char** argv, const int& exit_code) {
+  // OpenCV logs its backends' probing (GStreamer, V4L2, image sequences)
+  // as warnings and errors on stderr even when moodtune then says what went
+  // wrong in one line; OPENCV_LOG_LEVEL still turns them back on.
+  if (!std::getenv("OPENCV_LOG_LEVEL")) cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

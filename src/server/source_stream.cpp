@@ -1,11 +1,11 @@
 #include "server/source_stream.h"
 
-#include <cctype>
+#include <algorithm>
 #include <opencv2/imgcodecs.hpp>
-#include <opencv2/videoio.hpp>
 
 #include "server/api_json.h"
 #include "vision/face_tracker.h"
+#include "vision/video_source.h"
 
 namespace moodtune {
 
@@ -51,7 +51,7 @@ void SourceStream::publish(std::shared_ptr<const std::string> jpeg, std::string 
 }
 
 void SourceStream::run() {
-  const bool is_camera = !source_.empty() && std::all_of(source_.begin(), source_.end(), ::isdigit);
+  const bool is_camera = is_camera_index(source_);
   EmotionPipeline pipeline(clf_, params_);
   FaceTracker tracker;
   const auto& classes = clf_->classes();
@@ -67,23 +67,19 @@ void SourceStream::run() {
     publish(nullptr, ev.dump(), status);
   };
   while (!stop_) {
-    cv::VideoCapture cap;
-    if (is_camera)
-      cap.open(std::stoi(source_));
-    else
-      cap.open(source_);
-    if (!cap.isOpened()) {
+    VideoSource cap(source_);
+    if (!cap.is_open()) {
       status_event(std::string("unavailable: cannot open ") + (is_camera ? "camera " : "") + source_ +
                    "; retrying every second");
       wait(std::chrono::seconds(1));
       continue;
     }
-    double fps = cap.get(cv::CAP_PROP_FPS);
-    auto frame_period = std::chrono::microseconds(fps > 1 && fps < 121 ? static_cast<int64_t>(1e6 / fps) : 100000);
+    const double fps = cap.fps(10);
+    auto frame_period = std::chrono::microseconds(static_cast<int64_t>(1e6 / std::min(fps, 120.0)));
     cv::Mat frame;
     auto next_due = std::chrono::steady_clock::now();
     int frames = 0;
-    while (!stop_ && cap.read(frame) && !frame.empty()) {
+    while (!stop_ && cap.read(frame)) {
       ++frames;
       FrameResult r = pipeline.process(frame, tracker.search_hints());
       auto tracks = track_faces(tracker, r);
