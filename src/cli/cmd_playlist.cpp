@@ -1,7 +1,5 @@
 // playlist export: a recommendation list, or what a listener played, as an
 // M3U8 or XSPF file other players open.
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,25 +11,6 @@
 
 namespace moodtune::cli {
 namespace fs = std::filesystem;
-
-namespace {
-// Written beside the target and renamed over it: a reader never sees half
-// a playlist, and an interrupted run leaves the old file as it was.
-void write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path + ": cannot write here");
-    out << text;
-    out.flush();
-    if (!out) {
-      fs::remove(tmp);
-      throw std::runtime_error(path + ": write failed (disk full?)");
-    }
-  }
-  fs::rename(tmp, path);
-}
-}  // namespace
 
 void add_playlist_command(CLI::App& app, int& exit_code) {
   struct Opts {
@@ -87,7 +66,7 @@ void add_playlist_command(CLI::App& app, int& exit_code) {
       if (o->out.empty()) {
         std::cout << text;
       } else {
-        write_atomically(o->out, text);
+        write_file_atomically(o->out, text);
         std::cerr << o->out << ": " << tracks.size() << " tracks\n";
       }
       return 0;

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -124,20 +126,26 @@ std::string fer_root(const std::string& given) {
   return std::string(home ? home : ".") + "/.cache/moodtune/fer2013";
 }
 
-void write_json(const std::string& path, const nlohmann::json& j) {
-  if (path.empty()) return;
-  // Written beside and renamed over: an interrupted run leaves the old file.
-  const std::string tmp = path + ".tmp";
+// Written beside the target and renamed over it: a reader never sees half
+// a file, and an interrupted run leaves the old one as it was.
+void write_file_atomically(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   {
-    std::ofstream out(tmp);
-    out << j.dump(2) << "\n";
-    if (!out.flush()) {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(path + ": cannot write here");
+    out << text;
+    out.flush();
+    if (!out) {
       std::error_code ec;
       std::filesystem::remove(tmp, ec);
-      throw std::runtime_error("cannot write " + path);
+      throw std::runtime_error(path + ": write failed (disk full?)");
     }
   }
   std::filesystem::rename(tmp, path);
+}
+
+void write_json(const std::string& path, const nlohmann::json& j) {
+  if (!path.empty()) write_file_atomically(path, j.dump(2) + "\n");
 }
 
 }  // namespace moodtune::cli
