@@ -39,8 +39,8 @@ std::string bench_store(const std::string& label, const std::function<std::strin
   }
   Summary is = summarise(import_s);
   out["import"]["seconds"] = is.to_json("_s");
-  table_row(table, "%-10s import spotify_songs.csv   median %.2f s (min %.2f, max %.2f, n=%zu)\n", label.c_str(), is.median,
-              is.min, is.max, is.n);
+  table_row(table, "%-10s import spotify_songs.csv   median %.2f s (min %.2f, max %.2f, n=%zu)\n", label.c_str(),
+            is.median, is.min, is.max, is.n);
   // Recommendation latency on the 28k catalog, a listener with preferences.
   Catalog cat(where);
   for (int64_t id = 1; id <= 30; ++id)
@@ -60,7 +60,7 @@ std::string bench_store(const std::string& label, const std::function<std::strin
     Summary s = summarise(lat);
     out["recommend"][strategy_name(st)] = s.to_json();
     table_row(table, "%-10s recommend 10 (%-6s)      median %.2f ms  p95 %.2f ms  (%zu tracks, n=%d)\n", label.c_str(),
-                strategy_name(st), s.median, s.p95, rec.size(), reps);
+              strategy_name(st), s.median, s.p95, rec.size(), reps);
   }
   // Feedback: one acknowledged like (a committed transaction) per call.
   std::vector<double> fb;
@@ -137,7 +137,7 @@ nlohmann::json bench_music(const MusicBenchParams& p) {
                     {"share_after", sim.share_after},
                     {"bystander_unchanged", sim.other_unchanged}};
   table_row(table, "skipper: rock share %.3f -> %.3f after %d skips; bystander unchanged: %s\n", sim.share_before,
-              sim.share_after, sim.skips, sim.other_unchanged ? "yes" : "no");
+            sim.share_after, sim.skips, sim.other_unchanged ? "yes" : "no");
   fs::remove_all(dir);
   return out;
 }

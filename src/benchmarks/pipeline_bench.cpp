@@ -26,7 +26,8 @@ namespace {
 // Classification alone (batch 1, one thread) of the same face by each model,
 // in interleaved rounds so that the machine's noise falls on all alike:
 // the float-vs-int8 comparison of docs/edge.md.
-nlohmann::json compare_classify(const std::vector<std::string>& models, const cv::Mat& frame, int reps, std::FILE* table) {
+nlohmann::json compare_classify(const std::vector<std::string>& models, const cv::Mat& frame, int reps,
+                                std::FILE* table) {
   std::vector<std::shared_ptr<const EmotionClassifier>> clfs;
   for (const auto& m : models) clfs.push_back(EmotionClassifier::load(m));
   const FrameResult found = EmotionPipeline(clfs[0], {}).process(frame);
@@ -41,7 +42,7 @@ nlohmann::json compare_classify(const std::vector<std::string>& models, const cv
       if (i >= 20) t[k].push_back(ms(a, Clock::now()));
     }
   table_row(table, "\n%-40s %8s %9s %10s %10s %8s\n", "model (classify only)", "MB", "params", "median ms", "p95 ms",
-              "speed-up");
+            "speed-up");
   nlohmann::json out = nlohmann::json::array();
   const double base = summarise(t[0]).median;
   for (size_t k = 0; k < clfs.size(); ++k) {
@@ -54,7 +55,7 @@ nlohmann::json compare_classify(const std::vector<std::string>& models, const cv
     }
     const int64_t params = clfs[k]->model().net->parameter_count();
     table_row(table, "%-40s %8.1f %9lld %10.3f %10.3f %7.2fx\n", models[k].c_str(), mb, static_cast<long long>(params),
-                s.median, s.p95, base / s.median);
+              s.median, s.p95, base / s.median);
     nlohmann::json j = s.to_json();
     j.update({{"model", models[k]},
               {"precision", clfs[k]->info().precision},
@@ -132,7 +133,7 @@ nlohmann::json bench_pipeline(const PipelineBenchParams& p) {
         Summary s = summarise(*v);
         mj[name] = s.to_json();
         table_row(table, "%-6s %-7s %-10s %10.3f %10.3f %10.3f\n", kind.c_str(), mode.c_str(), name, s.median, s.p95,
-                    s.stddev);
+                  s.stddev);
       }
       if (mode == "single")
         dj.update(mj);  // single-frame figures at the top level, as before
@@ -158,7 +159,6 @@ nlohmann::json bench_pipeline(const PipelineBenchParams& p) {
   return out;
 }
 
-
 cv::Mat benchmark_frame(const std::string& image, const std::string& fer) {
   if (!image.empty()) {
     cv::Mat m = cv::imread(image);
@@ -167,7 +167,8 @@ cv::Mat benchmark_frame(const std::string& image, const std::string& fer) {
   }
   const fs::path face = fs::path(fer) / "val" / "happy";
   if (!fs::is_directory(face))
-    throw std::runtime_error("no --image given and no FER2013 at " + fer + " (run scripts/fer2013.sh or pass --fer DIR)");
+    throw std::runtime_error("no --image given and no FER2013 at " + fer +
+                             " (run scripts/fer2013.sh or pass --fer DIR)");
   std::vector<fs::path> files;
   for (const auto& f : fs::directory_iterator(face)) files.push_back(f.path());
   std::sort(files.begin(), files.end());

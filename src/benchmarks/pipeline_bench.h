@@ -21,10 +21,10 @@
 namespace moodtune {
 
 struct PipelineBenchParams {
-  std::string model;   // a model file or ensemble
-  std::string image;   // the frame; "": a FER2013 validation face composed into 640x480
-  std::string fer;     // FER2013 folder (val/<class>/), for the default frame
-  int reps = 200;      // timed repetitions per detector and mode (after 10 warm-up)
+  std::string model;                 // a model file or ensemble
+  std::string image;                 // the frame; "": a FER2013 validation face composed into 640x480
+  std::string fer;                   // FER2013 folder (val/<class>/), for the default frame
+  int reps = 200;                    // timed repetitions per detector and mode (after 10 warm-up)
   DetectorParams detector;           // settings for every detector (its `kind` is ignored: each is measured)
   std::vector<std::string> compare;  // also time classification alone by these models against `model`
   std::FILE* table = stdout;         // where the table is printed as it goes; nullptr: nowhere

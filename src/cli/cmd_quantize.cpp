@@ -32,10 +32,11 @@ void add_quantize_command(CLI::App& app, int& exit_code) {
       for (const auto& u : r.unreadable) std::cerr << "warning: skipped " << u << "\n";
       std::printf("int8 model written to %s (%.1f MB; the float model: %.1f MB)\n", p->out.c_str(),
                   static_cast<double>(r.out_bytes) / 1e6, static_cast<double>(r.model_bytes) / 1e6);
-      std::printf("calibrated on %lld faces from %s%s; same top emotion as the float model on %.1f%% of them\n",
-                  static_cast<long long>(r.faces), r.calibration.c_str(),
-                  r.unreadable.empty() ? "" : (" (" + std::to_string(r.unreadable.size()) + " unreadable skipped)").c_str(),
-                  100.0 * r.agreement);
+      std::printf(
+          "calibrated on %lld faces from %s%s; same top emotion as the float model on %.1f%% of them\n",
+          static_cast<long long>(r.faces), r.calibration.c_str(),
+          r.unreadable.empty() ? "" : (" (" + std::to_string(r.unreadable.size()) + " unreadable skipped)").c_str(),
+          100.0 * r.agreement);
       std::printf("check its accuracy: moodtune evaluate --model %s --data DIR\n", p->out.c_str());
       return 0;
     });

@@ -21,9 +21,9 @@
 namespace moodtune {
 
 struct FolderEvaluationParams {
-  std::string data;   // one sub-folder per class, named as the model's classes
-  std::string model;  // a model file, or an ensemble (files joined by commas)
-  bool detect = false;    // whole photos: the largest face is classified; no face counts as wrong
+  std::string data;     // one sub-folder per class, named as the model's classes
+  std::string model;    // a model file, or an ensemble (files joined by commas)
+  bool detect = false;  // whole photos: the largest face is classified; no face counts as wrong
   DetectorParams detector;
   bool tta = false;       // flip and small shifts averaged
   bool lighting = false;  // also measure under darkening, brightening, low contrast, gamma (crops only)
@@ -38,7 +38,7 @@ struct FolderEvaluation {
   ClassMetrics metrics;
   ClassMetrics uncalibrated;
   int baseline_photos = 0;
-  int64_t no_face = 0;                // with `detect`: photos without a face (in metrics as wrong)
+  int64_t no_face = 0;  // with `detect`: photos without a face (in metrics as wrong)
   std::vector<LightingResult> lighting;
   std::vector<std::string> problems;  // unreadable files, unknown class folders: skipped, reported
   nlohmann::json to_json() const;

@@ -52,8 +52,8 @@ struct DemoFace {
   float confidence = -1;
 };
 
-DemoFace pick_demo_face(const std::vector<fs::path>& files, const std::string& cls,
-                        const EmotionClassifier* clf, EmotionPipeline* pipeline, uint32_t seed) {
+DemoFace pick_demo_face(const std::vector<fs::path>& files, const std::string& cls, const EmotionClassifier* clf,
+                        EmotionPipeline* pipeline, uint32_t seed) {
   std::vector<cv::Mat> faces;
   std::vector<size_t> file_of;
   for (size_t i = 0; i < files.size() && faces.size() < (pipeline ? 300u : 1u); ++i) {
@@ -172,10 +172,9 @@ DemoClip make_demo_clip(const DemoClipParams& p) {
     const DemoFace pick =
         pick_demo_face(files[k], cls, clf.get(), pipeline.get(), static_cast<uint32_t>(clip.faces.size() + 1));
     if (pick.frame.empty()) {  // a demo missing an emotion would mislead: say so
-      clip.left_out.push_back("no face of '" + cls + "' in the first 300 of " +
-                              (fs::path(p.fer) / "val" / cls).string() +
-                              (pipeline ? " that the detector finds and the model reads as " + cls
-                                        : std::string(" is readable")));
+      clip.left_out.push_back(
+          "no face of '" + cls + "' in the first 300 of " + (fs::path(p.fer) / "val" / cls).string() +
+          (pipeline ? " that the detector finds and the model reads as " + cls : std::string(" is readable")));
       continue;
     }
     for (int i = 0; i < p.seconds_per_face * p.fps; ++i) writer.write(pick.frame);

@@ -30,7 +30,7 @@ struct DemoClipFace {
 };
 
 struct DemoClip {
-  std::vector<DemoClipFace> faces;  // in the clip's order
+  std::vector<DemoClipFace> faces;    // in the clip's order
   std::vector<std::string> left_out;  // an emotion without a usable face, with why
   double seconds = 0;
 };

@@ -57,9 +57,9 @@ QuantizeFileReport quantize_model_file(const QuantizeFileParams& p) {
     rep.calibration = in.info.meta.value("train_data", "");
     if (rep.calibration.empty() || !fs::is_directory(rep.calibration, ec))
       throw std::invalid_argument("give --calibration DIR (a folder of face crops, e.g. a training split): " +
-                                  (rep.calibration.empty() ? std::string("the model names no training data")
-                                                           : "its training data " + rep.calibration +
-                                                                 " is not on this machine"));
+                                  (rep.calibration.empty()
+                                       ? std::string("the model names no training data")
+                                       : "its training data " + rep.calibration + " is not on this machine"));
   }
   const torch::Tensor faces = calibration_faces(rep.calibration, p.images, in.info, rep.unreadable);
   QuantizeResult r = quantize_model(in, faces, p.quantize);

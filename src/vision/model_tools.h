@@ -33,10 +33,10 @@ struct QuantizeFileParams {
 };
 
 struct QuantizeFileReport {
-  std::string calibration;  // the folder used
-  int64_t faces = 0;        // calibration faces used
+  std::string calibration;              // the folder used
+  int64_t faces = 0;                    // calibration faces used
   std::vector<std::string> unreadable;  // calibration files skipped, with why
-  double agreement = 0;     // share of calibration faces with the float model's top emotion
+  double agreement = 0;                 // share of calibration faces with the float model's top emotion
   uintmax_t model_bytes = 0, out_bytes = 0;
 };
 
