@@ -63,6 +63,8 @@ std::runtime_error nothing_evaluated(const std::string& what, const std::vector<
 
 FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
   if (!fs::is_directory(p.data)) throw std::runtime_error(p.data + ": not a folder");
+  if (p.detect && p.lighting)  // rather than a flag that silently does nothing
+    throw std::invalid_argument("lighting robustness is measured on face crops: run it without --detect");
   auto clf = EmotionClassifier::load(p.model);
   FolderEvaluation r;
   r.params = p;

@@ -44,9 +44,9 @@ struct FolderEvaluation {
   nlohmann::json to_json() const;
 };
 
-// Throws std::runtime_error (no such folder, nothing could be evaluated)
-// or what loading the model or the baseline throws, each with a message
-// for the user.
+// Throws std::runtime_error (no such folder, nothing could be evaluated),
+// std::invalid_argument (`lighting` with `detect`), or what loading the
+// model or the baseline throws, each with a message for the user.
 FolderEvaluation evaluate_folder(const FolderEvaluationParams& p);
 
 }  // namespace moodtune

@@ -149,6 +149,8 @@ DemoClip make_demo_clip(const DemoClipParams& p) {
     throw std::invalid_argument(p.out + ": a demo clip is .avi (MJPEG) or .y4m (raw, for Chromium's fake camera)");
   if (std::error_code ec; !out.parent_path().empty() && !fs::is_directory(out.parent_path(), ec))
     throw std::invalid_argument(p.out + ": folder " + out.parent_path().string() + " does not exist");
+  if (p.fps < 1 || p.fps > 60 || p.seconds_per_face < 1 || p.seconds_per_face > 60)
+    throw std::invalid_argument("a demo clip has 1 to 60 frames per second and 1 to 60 seconds per face");
   const std::vector<std::string> emotions = p.emotions.empty() ? default_class_names() : p.emotions;
   std::vector<std::vector<fs::path>> files;
   for (const auto& cls : emotions) {

@@ -36,8 +36,10 @@ struct DemoClip {
 };
 
 // Throws std::invalid_argument for an unknown emotion or one without a
-// folder under fer/val/, and std::runtime_error when the video cannot be
-// written or no face at all qualified (then nothing is left at `out`).
+// folder under fer/val/, an `out` that is not .avi/.y4m or whose folder is
+// missing, or fps/seconds outside 1..60; std::runtime_error when the video
+// cannot be written or no face at all qualified. Nothing is left at `out`
+// when it throws.
 DemoClip make_demo_clip(const DemoClipParams& p);
 
 }  // namespace moodtune

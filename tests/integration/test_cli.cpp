@@ -152,6 +152,9 @@ TEST(Cli, EvaluateWritesTheAgreedJson) {
   r = test::run_moodtune("evaluate --data " + (dir / "nothing").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not a folder"), std::string::npos);
+  r = test::run_moodtune("evaluate --detect --lighting --data " + (dir / "photos").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("without --detect"), std::string::npos) << r.err;
 }
 
 TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
