@@ -78,10 +78,10 @@ void add_weight_average(CLI::App& app, int& exit_code) {
       if (!o->out.empty()) refuse_overwriting_input(o->like, o->out);
       LoadedModel like = load_model_file(o->like);
       LoadReport rep;
-      const FaceDataset val = load_folder((fs::path(o->fer) / "val").string(), like.info.classes,
-                                          like.info.net.input_size, rep);
-      FaceDataset train = load_folder((fs::path(o->fer) / "train").string(), like.info.classes,
-                                      like.info.net.input_size, rep);
+      const FaceDataset val =
+          load_folder((fs::path(o->fer) / "val").string(), like.info.classes, like.info.net.input_size, rep);
+      FaceDataset train =
+          load_folder((fs::path(o->fer) / "train").string(), like.info.classes, like.info.net.input_size, rep);
       // A fixed random subset, spread over all classes.
       torch::manual_seed(11);
       const auto perm = torch::randperm(train.size(), torch::kLong);
@@ -118,7 +118,7 @@ void add_weight_average(CLI::App& app, int& exit_code) {
         info.meta["val_acc"] = j["average"]["accuracy"];
         save_model_file(o->out, avg, info);
       }
-      if (!o->json_path.empty()) write_file_atomic(o->json_path, j.dump(2));
+      cli::write_json(o->json_path, j);
       return 0;
     });
   });

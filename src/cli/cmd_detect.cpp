@@ -60,7 +60,7 @@ void add_detect_command(CLI::App& app, int& exit_code) {
         if (!o->annotate.empty()) {
           draw_faces(img, r.faces, classes);
           std::string dst = (std::filesystem::path(o->annotate) / std::filesystem::path(path).filename()).string();
-          if (!cv::imwrite(dst, img)) throw std::runtime_error("cannot write annotated copy " + dst);
+          write_image(dst, img);
           ij["annotated"] = dst;
         }
       });

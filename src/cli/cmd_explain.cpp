@@ -59,8 +59,7 @@ void add_explain_command(CLI::App& app, int& exit_code) {
               const std::string dst =
                   (fs::path(o->out) / (fs::path(path).stem().string() + "-face" + std::to_string(i + 1) + ".png"))
                       .string();
-              if (!cv::imwrite(dst, draw_explanation(img, f.box, o->whole ? 0.0f : pipe.margin(), f.why, classes)))
-                throw std::runtime_error("cannot write " + dst);
+              write_image(dst, draw_explanation(img, f.box, o->whole ? 0.0f : pipe.margin(), f.why, classes));
               const std::string& name = classes[static_cast<size_t>(f.why.class_index)];
               const float prob = f.why.probs[static_cast<size_t>(f.why.class_index)];
               ij["faces"].push_back({{"box", {{"x", f.box.x}, {"y", f.box.y}, {"w", f.box.width}, {"h", f.box.height}}},

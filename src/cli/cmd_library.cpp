@@ -2,7 +2,6 @@
 // what was found with its estimated mood.
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 
 #include "cli/commands.h"
 #include "music/library_scan.h"
@@ -50,7 +49,7 @@ void add_library_command(CLI::App& app, int& exit_code) {
         if (*json_out == "-")
           std::cout << j.dump(2) << "\n";
         else
-          std::ofstream(*json_out) << j.dump(2) << "\n";
+          write_json(*json_out, j);
       }
       return r.failed > 0 ? 1 : 0;
     });

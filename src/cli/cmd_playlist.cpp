@@ -2,10 +2,10 @@
 // M3U8 or XSPF file other players open.
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/atomic_file.h"
 #include "music/playlist.h"
 #include "music/recommender.h"
 
@@ -61,8 +61,8 @@ void add_playlist_command(CLI::App& app, int& exit_code) {
         title = "moodtune: " + o->strategy + " for " + o->emotion;
       }
       if (tracks.empty()) throw std::runtime_error("no tracks to put in the playlist");
-      const std::string text = write_playlist(
-          playlist_entries(tracks, [](const Track& t) { return t.external_id; }), *format, title);
+      const std::string text =
+          write_playlist(playlist_entries(tracks, [](const Track& t) { return t.external_id; }), *format, title);
       if (o->out.empty()) {
         std::cout << text;
       } else {

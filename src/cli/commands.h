@@ -41,8 +41,6 @@ void add_rebalance_command(CLI::App& app, int& exit_code);
 // (nothing when path is empty).
 std::string fer_root(const std::string& given);
 void write_json(const std::string& path, const nlohmann::json& j);
-// `text` to `path` whole or not at all (written beside, then renamed).
-void write_file_atomically(const std::string& path, const std::string& text);
 
 // $MOODTUNE_DB, else $XDG_DATA_HOME/moodtune/moodtune.db (~/.local/share/...).
 std::string default_db_path();

@@ -1,13 +1,12 @@
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <opencv2/core/utils/logger.hpp>
 #include "cli/commands.h"
+#include "common/atomic_file.h"
 
 #include "vision/baseline_photos.h"
 #include "vision/emotion_classifier.h"
@@ -124,24 +123,6 @@ std::string fer_root(const std::string& given) {
   if (const char* env = std::getenv("MOODTUNE_FER_DIR"); env && *env) return env;
   const char* home = std::getenv("HOME");
   return std::string(home ? home : ".") + "/.cache/moodtune/fer2013";
-}
-
-// Written beside the target and renamed over it: a reader never sees half
-// a file, and an interrupted run leaves the old one as it was.
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error(path + ": cannot write here");
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw std::runtime_error(path + ": write failed (disk full?)");
-    }
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 void write_json(const std::string& path, const nlohmann::json& j) {

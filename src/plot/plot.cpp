@@ -7,6 +7,8 @@
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
+#include "common/atomic_file.h"
+
 namespace moodtune {
 namespace {
 const cv::Scalar kInk(40, 40, 40), kGrid(225, 225, 225), kWhite(255, 255, 255);
@@ -167,7 +169,9 @@ cv::Mat render_confusion(const std::vector<std::vector<int64_t>>& m, const std::
 }
 
 void save_png(const std::string& path, const cv::Mat& image) {
-  if (!cv::imwrite(path, image)) throw std::runtime_error("cannot write " + path);
+  write_atomically(path, [&](const std::string& tmp) {
+    if (!cv::imwrite(tmp, image)) throw std::runtime_error("the image could not be encoded");
+  });
 }
 
 }  // namespace moodtune

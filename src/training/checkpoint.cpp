@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "vision/model_file.h"
 
 namespace moodtune {
@@ -28,9 +29,7 @@ template <typename T>
 void save_renamed(T& what, const fs::path& path) {
   torch::serialize::OutputArchive a;
   what.save(a);
-  const fs::path tmp = path.string() + ".tmp";
-  a.save_to(tmp.string());
-  fs::rename(tmp, path);
+  write_atomically(path.string(), [&](const std::string& tmp) { a.save_to(tmp); });
 }
 
 template <typename T>
@@ -55,7 +54,7 @@ void save_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim
                    {"norm", {{"mean", d.norm.mean}, {"std", d.norm.std}}},
                    {"classes", d.classes},
                    {"state", d.state}};
-  write_file_atomic((ckdir / "state.json").string(), sj.dump(1));
+  write_file_atomically((ckdir / "state.json").string(), sj.dump(1));
   for (const auto& e : fs::directory_iterator(ckdir)) {
     const std::string name = e.path().filename().string();
     if (name.rfind("epoch-", 0) == 0 && name.rfind(tag + ".", 0) != 0) fs::remove(e.path());
@@ -97,8 +96,8 @@ void write_epoch_logs(const fs::path& dir, const std::vector<EpochMetrics>& hist
     csv += buf;
     jsonl += json(e).dump() + "\n";
   }
-  write_file_atomic((dir / "metrics.csv").string(), csv);
-  write_file_atomic((dir / "metrics.jsonl").string(), jsonl);
+  write_file_atomically((dir / "metrics.csv").string(), csv);
+  write_file_atomically((dir / "metrics.jsonl").string(), jsonl);
 }
 
 }  // namespace moodtune

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/progress.h"
 #include "plot/plot.h"
 #include "training/evaluate.h"
@@ -127,7 +128,7 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
     lj.push_back({{"condition", l.condition}, {"accuracy", l.accuracy}, {"drop", l.drop}});
   }
   md << "\n## Class distribution\n\n" << dist_md << "\n![distribution](class_distribution.png)\n";
-  std::ofstream(out / "report.md") << md.str();
+  write_file_atomically((out / "report.md").string(), md.str());
   json rj = {{"model", model_path},
              {"val", plain.metrics.to_json(val.classes)},
              {"val_tta", tta.metrics.to_json(val.classes)},
@@ -136,7 +137,7 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
              {"epochs_run", hist.size()},
              {"best_epoch", state["state"]["best_epoch"]},
              {"train_seconds", state["state"]["train_seconds"]}};
-  std::ofstream(out / "report.json") << rj.dump(2);
+  write_file_atomically((out / "report.json").string(), rj.dump(2) + "\n");
   return out.string();
 }
 

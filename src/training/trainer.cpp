@@ -7,6 +7,7 @@
 #include <numeric>
 #include <optional>
 
+#include "common/atomic_file.h"
 #include "training/evaluate.h"
 #include "vision/model_file.h"
 #include "vision/net_input.h"
@@ -164,8 +165,7 @@ EpochTotals run_epoch(const TrainParams& p, int epoch, EmotionNet& net, torch::o
     torch::Tensor logits = net->forward(mb.x);
     torch::Tensor loss = smoothed_loss(logits, mb.y_a, p.label_smoothing, class_w);
     if (mb.lam < 1.0) loss = mb.lam * loss + (1.0 - mb.lam) * smoothed_loss(logits, mb.y_b, p.label_smoothing, class_w);
-    if (distiller)
-      loss = (1.0 - p.distill.weight) * loss + p.distill.weight * distiller->loss(logits, mb.x, norm);
+    if (distiller) loss = (1.0 - p.distill.weight) * loss + p.distill.weight * distiller->loss(logits, mb.x, norm);
     loss.backward();
     opt.step();
     t.loss_sum += loss.item<double>() * static_cast<double>(n);
@@ -217,8 +217,8 @@ EmotionNet build_model(TrainParams& p, const FaceDataset& train, ModelInfo& info
 
 void refuse_resume_if_changed(const json& saved, const json& now, const char* key) {
   if (saved.at(key) != now.at(key))
-    throw std::runtime_error(std::string("cannot resume: '") + key + "' was " + saved.at(key).dump() +
-                             " and is now " + now.at(key).dump());
+    throw std::runtime_error(std::string("cannot resume: '") + key + "' was " + saved.at(key).dump() + " and is now " +
+                             now.at(key).dump());
 }
 
 void check_resumable(const json& saved, const json& now) {
@@ -274,9 +274,9 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
   ModelInfo info;
   PreprocessParams pp;
   pp.level_eyes = p.level_eyes;
-  const FaceDataset train = levelled_for(
-      p.max_per_class > 0 ? data_in.train.take_per_class(p.max_per_class) : data_in.train, pp, p.threads,
-      "levelling training faces");
+  const FaceDataset train =
+      levelled_for(p.max_per_class > 0 ? data_in.train.take_per_class(p.max_per_class) : data_in.train, pp, p.threads,
+                   "levelling training faces");
   const FaceDataset val = levelled_for(data_in.val, pp, p.threads, "levelling validation faces");
   EmotionNet net = build_model(p, train, info);
   if (ck) refuse_resume_if_changed(ck->params, train_params_to_json(p), "width");
@@ -311,7 +311,7 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
                 {"val", val.class_counts()},        {"balance", p.balance},
                 {"oversample_to", p.oversample_to}, {"train_source", data_in.train_source},
                 {"val_source", data_in.val_source}};
-  write_file_atomic((dir / "data_stats.json").string(), stats.dump(2));
+  write_file_atomically((dir / "data_stats.json").string(), stats.dump(2));
 
   const std::string best_path = (dir / "best.mtm").string();
   RunState st;
@@ -360,16 +360,11 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
       st.best_epoch = epoch;
       st.bad_epochs = 0;
       st.plateau_bad = 0;
-      info.meta = {{"trained_by", "moodtune train"},
-                   {"train_data", data_in.train_source},
-                   {"val_data", data_in.val_source},
-                   {"epoch", epoch},
-                   {"val_acc", m.val_acc},
-                   {"val_balanced_acc", m.val_balanced_acc},
-                   {"val_macro_f1", m.val_macro_f1},
-                   {"train_seconds", st.train_seconds},
-                   {"class_prior", class_prior},
-                   {"params", train_params_to_json(p)}};
+      info.meta = {{"trained_by", "moodtune train"}, {"train_data", data_in.train_source},
+                   {"val_data", data_in.val_source}, {"epoch", epoch},
+                   {"val_acc", m.val_acc},           {"val_balanced_acc", m.val_balanced_acc},
+                   {"val_macro_f1", m.val_macro_f1}, {"train_seconds", st.train_seconds},
+                   {"class_prior", class_prior},     {"params", train_params_to_json(p)}};
       save_model_file(best_path, net, info);
     } else {
       st.bad_epochs++;

@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "common/atomic_file.h"
+
 namespace moodtune {
 namespace {
 uint32_t be16(const std::string& b, size_t i) {
@@ -98,6 +100,17 @@ cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits) {
     throw ImageError("image is " + std::to_string(img.cols) + "x" + std::to_string(img.rows) +
                      " pixels, over the limit");
   return img;
+}
+
+void write_image(const std::string& path, const cv::Mat& image) {
+  try {
+    write_atomically(path, [&](const std::string& tmp) {
+      if (!cv::haveImageWriter(tmp)) throw std::runtime_error("no image format has the extension of this name");
+      if (!cv::imwrite(tmp, image)) throw std::runtime_error("the image could not be encoded");
+    });
+  } catch (const std::runtime_error& e) {
+    throw ImageError(e.what());
+  }
 }
 
 cv::Mat read_image(const std::string& path, const ImageLimits& limits) {

@@ -2,6 +2,7 @@
 //
 //   cv::Mat img = moodtune::read_image("photo.jpg");        // throws ImageError
 //   cv::Mat frame = moodtune::decode_image(bytes, limits);  // e.g. an HTTP body
+//   moodtune::write_image("out/photo.jpg", img);            // format by extension
 //
 // The header is probed for the pixel size before decoding, so a small file
 // that claims to be 60000x60000 is refused without allocating gigabytes.
@@ -47,6 +48,10 @@ cv::Mat decode_image(const std::string& bytes, const ImageLimits& limits = {}); 
 // Whether `path` names an image by its extension (jpg, png, bmp, pgm, ppm,
 // webp, tif; any case): for picking images out of a folder before reading.
 bool is_image_file(const std::string& path);
+
+// Encodes `image` in the format the extension names and writes it whole or
+// not at all (common/atomic_file.h). Throws ImageError.
+void write_image(const std::string& path, const cv::Mat& image);
 
 cv::Mat read_image(const std::string& path,
                    const ImageLimits& limits = {any_format_limits()});  // messages start with the path

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "vision/quantized_net.h"
 
 namespace moodtune {
@@ -144,22 +145,6 @@ Parsed parse(const std::string& path, bool need_payload) {
 }
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::string& bytes) {
-  namespace fs = std::filesystem;
-  fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  fs::path tmp = target;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) throw std::runtime_error("write failed for " + tmp.string() + " (disk full?)");
-  }
-  fs::rename(tmp, target);
-}
-
 void save_model_file(const std::string& path, EmotionNet& net, const ModelInfo& info_in) {
   if (net->is_ensemble())
     throw std::invalid_argument("an ensemble is saved as its members' files, listed with commas when loading");
@@ -186,7 +171,9 @@ void save_model_file(const std::string& path, EmotionNet& net, const ModelInfo& 
   // the bounds checks on load.
   uLong c = crc32(0L, reinterpret_cast<const Bytef*>(out.data() + hstart), static_cast<uInt>(out.size() - hstart));
   put<uint32_t>(out, static_cast<uint32_t>(c));
-  write_file_atomic(path, out);
+  const std::filesystem::path target(path);
+  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  write_file_atomically(path, out);
 }
 
 ModelInfo read_model_info(const std::string& path) { return info_from_json(parse(path, false).header, path); }

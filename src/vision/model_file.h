@@ -15,8 +15,8 @@
 // Saving writes a temporary file and renames it, so a crash never leaves a
 // half-written model under the final name. Loading checks magic, sizes and
 // CRC before touching libtorch, so a truncated or foreign file gets a clear
-// ModelFileError rather than a libtorch stack trace. ModelInfo, read_model_info
-// and write_file_atomic: model_info.h (no libtorch).
+// ModelFileError rather than a libtorch stack trace. ModelInfo and
+// read_model_info: model_info.h (no libtorch).
 #pragma once
 #include <string>
 

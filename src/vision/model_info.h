@@ -68,7 +68,4 @@ inline constexpr uint32_t kModelFormatVersion = 2;
 // Header only (no weights): for listings and checks. Throws ModelFileError.
 ModelInfo read_model_info(const std::string& path);
 
-// Writes `bytes` to `path` through a temporary file + rename (same folder).
-void write_file_atomic(const std::string& path, const std::string& bytes);
-
 }  // namespace moodtune

@@ -1,0 +1,109 @@
+// Files written whole or not at all: the one writer behind models,
+// checkpoints, reports, pictures and every --json output.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <opencv2/core.hpp>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "../test_support.h"
+#include "common/atomic_file.h"
+#include "vision/image_io.h"
+
+using namespace moodtune;
+namespace fs = std::filesystem;
+
+namespace {
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+size_t entries(const fs::path& dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST(AtomicFile, WritesAndReplacesWholeFiles) {
+  const fs::path dir = test::temp_dir("atomic-write");
+  const fs::path f = dir / "a.json";
+  write_file_atomically(f.string(), "first");
+  EXPECT_EQ(slurp(f), "first");
+  write_file_atomically(f.string(), std::string(1 << 20, 'x'));
+  EXPECT_EQ(slurp(f).size(), 1u << 20);
+  write_file_atomically(f.string(), "");
+  EXPECT_EQ(slurp(f), "");
+  EXPECT_EQ(entries(dir), 1u) << "no temporary file is left beside it";
+}
+
+TEST(AtomicFile, AFailedWriteLeavesTheOldFileAndNoLitter) {
+  const fs::path dir = test::temp_dir("atomic-fail");
+  const fs::path f = dir / "model.mtm";
+  write_file_atomically(f.string(), "old");
+  std::string seen_tmp;
+  try {
+    write_atomically(f.string(), [&](const std::string& tmp) {
+      seen_tmp = tmp;
+      std::ofstream(tmp) << "half";
+      throw std::runtime_error("disk full");
+    });
+    FAIL() << "the writer's error was swallowed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(f.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("disk full"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slurp(f), "old");
+  EXPECT_EQ(entries(dir), 1u);
+  // The temporary file is in the same folder (so the rename is atomic) and
+  // keeps the extension (cv::imwrite picks the format by it).
+  EXPECT_EQ(fs::path(seen_tmp).parent_path(), dir);
+  EXPECT_EQ(fs::path(seen_tmp).extension(), ".mtm");
+}
+
+TEST(AtomicFile, AMissingFolderOrADirectoryInTheWayIsAClearError) {
+  const fs::path dir = test::temp_dir("atomic-errors");
+  try {
+    write_file_atomically((dir / "no-such-folder" / "x.json").string(), "{}");
+    FAIL() << "wrote into a folder that does not exist";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no folder"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(dir / "no-such-folder"));
+  fs::create_directories(dir / "taken" / "inside");
+  EXPECT_THROW(write_file_atomically((dir / "taken").string(), "x"), std::runtime_error);
+  EXPECT_TRUE(fs::is_directory(dir / "taken" / "inside"));
+  EXPECT_EQ(entries(dir), 1u);
+  EXPECT_THROW(write_file_atomically("", "x"), std::runtime_error);
+}
+
+TEST(AtomicFile, ConcurrentWritersOfOneFileEachLandWhole) {
+  const fs::path dir = test::temp_dir("atomic-race");
+  const fs::path f = dir / "shared.txt";
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 8; ++t)
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) write_file_atomically(f.string(), std::string(4096 + t, static_cast<char>('a' + t)));
+    });
+  for (auto& w : writers) w.join();
+  const std::string got = slurp(f);
+  ASSERT_GE(got.size(), 4096u);
+  const int t = static_cast<int>(got.size()) - 4096;
+  EXPECT_EQ(got, std::string(got.size(), static_cast<char>('a' + t))) << "a mix of two writers' bytes";
+  EXPECT_EQ(entries(dir), 1u);
+}
+
+TEST(AtomicFile, WriteImageEncodesByExtensionAndRefusesUnknownOnes) {
+  const fs::path dir = test::temp_dir("atomic-image");
+  const cv::Mat img(20, 30, CV_8UC3, cv::Scalar(10, 200, 30));
+  write_image((dir / "a.png").string(), img);
+  const cv::Mat back = read_image((dir / "a.png").string());
+  ASSERT_EQ(back.size(), img.size());
+  EXPECT_EQ(cv::norm(back, img, cv::NORM_INF), 0.0) << "PNG is lossless";
+  EXPECT_THROW(write_image((dir / "a.notanimage").string(), img), ImageError);
+  EXPECT_THROW(write_image((dir / "b.png").string(), cv::Mat()), ImageError);
+  EXPECT_EQ(entries(dir), 1u);
+}
