@@ -31,20 +31,20 @@ void add_watch_command(CLI::App& app, int& exit_code) {
     guarded(exit_code, [&] {
       PipelineParams pp;
       pp.detector = o->det;
-      auto pipe = std::make_unique<EmotionPipeline>(EmotionClassifier::load(o->model), pp);
-      if (const int n = apply_baseline(*pipe, o->baseline); n > 0 && !o->json)
+      EmotionPipeline pipe(EmotionClassifier::load(o->model), pp);
+      if (const int n = apply_baseline(pipe, o->baseline); n > 0 && !o->json)
         std::cout << "calibrated to the relaxed face in " << n << (n == 1 ? " photo" : " photos") << "\n";
       VideoSource cap(o->source);
       if (!cap.is_open()) throw std::runtime_error(cap.open_problem());
       TrackerParams tp;
       tp.alpha = std::clamp(o->alpha, 0.01f, 1.0f);
       FaceTracker tracker(tp);
-      const auto& classes = pipe->classifier().classes();
+      const auto& classes = pipe.classifier().classes();
       const double fps = cap.fps(30);
       int frame_no = 0;
       cv::Mat frame;
       while ((o->max_frames <= 0 || frame_no < o->max_frames) && cap.read(frame)) {
-        FrameResult r = pipe->process(frame, tracker.search_hints());
+        FrameResult r = pipe.process(frame, tracker.search_hints());
         std::vector<FaceTrack> tracks = track_faces(tracker, r);
         const double t = frame_no / fps;
         if (o->json) {

@@ -51,7 +51,6 @@ void SourceStream::publish(std::shared_ptr<const std::string> jpeg, std::string 
 }
 
 void SourceStream::run() {
-  const bool is_camera = is_camera_index(source_);
   EmotionPipeline pipeline(clf_, params_);
   FaceTracker tracker;
   const auto& classes = clf_->classes();
@@ -69,8 +68,7 @@ void SourceStream::run() {
   while (!stop_) {
     VideoSource cap(source_);
     if (!cap.is_open()) {
-      status_event(std::string("unavailable: cannot open ") + (is_camera ? "camera " : "") + source_ +
-                   "; retrying every second");
+      status_event("unavailable: " + cap.open_problem() + "; retrying every second");
       wait(std::chrono::seconds(1));
       continue;
     }
@@ -102,7 +100,7 @@ void SourceStream::run() {
                            {"mood", mood_json(mood, mood.empty() ? "none" : "camera", classes)},
                            {"ms", r.times.total_ms}};
       publish(std::make_shared<const std::string>(buf.begin(), buf.end()), ev.dump(), "playing");
-      if (!is_camera) {  // play files at their own speed
+      if (!cap.is_camera()) {  // play files at their own speed
         next_due += frame_period;
         auto now = std::chrono::steady_clock::now();
         if (next_due > now)
@@ -112,7 +110,7 @@ void SourceStream::run() {
       }
     }
     if (stop_) break;
-    if (is_camera) {
+    if (cap.is_camera()) {
       status_event("unavailable: camera " + source_ + " stopped delivering frames; retrying every second");
       wait(std::chrono::seconds(1));
     } else {

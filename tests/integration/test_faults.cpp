@@ -277,7 +277,7 @@ TEST(Faults, AServerVideoSourceThatDisappearsIsReportedAndRecovers) {
   };
   EXPECT_TRUE(wait_for("playing"));
   fs::rename(clip, stash);  // the file goes away mid-stream
-  EXPECT_TRUE(wait_for("unavailable")) << status();
+  EXPECT_TRUE(wait_for("unavailable: " + clip.string() + ": no such video file")) << status();
   EXPECT_EQ(c.Get("/api/health")->status, 200);  // the server keeps serving
   fs::rename(stash, clip);                       // ...and comes back
   EXPECT_TRUE(wait_for("playing")) << status();
