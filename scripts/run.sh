@@ -10,7 +10,19 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh supertux-data
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build --target moodtune
+# The music folder a package installed, from its own file list (so a new
+# package version's path needs no edit here).
+music_of() {
+  local dir
+  # awk reads the whole list (grep -m1 would stop early and, under pipefail,
+  # dpkg's SIGPIPE would fail the pipeline).
+  dir=$(dpkg -L "$1" | awk '/\/music$/ && !d { d = $0 } END { if (d) print d; else exit 1 }') ||
+    { echo "run.sh: package $1 has no music folder" >&2; return 1; }
+  echo "$dir"
+}
 # Rescans skip unchanged files, so this is quick after the first run.
-./build/moodtune library scan /usr/share/games/wesnoth/1.16/data/core/music
-./build/moodtune library scan /usr/share/games/supertux2/music
+wesnoth=$(music_of wesnoth-1.16-music)
+supertux=$(music_of supertux-data)
+./build/moodtune library scan "$wesnoth"
+./build/moodtune library scan "$supertux"
 exec ./build/moodtune serve "$@"
