@@ -1,13 +1,11 @@
-
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-
-#include <algorithm>
 #include <filesystem>
 #include <opencv2/core/utils/logger.hpp>
+
 #include "cli/commands.h"
 #include "common/atomic_file.h"
-
 #include "vision/baseline_photos.h"
 #include "vision/emotion_classifier.h"
 

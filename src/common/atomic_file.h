@@ -9,8 +9,10 @@
 // rename is atomic on POSIX) and is renamed over the target once complete.
 // A reader never sees half a file; a failed or interrupted write (disk full,
 // an exception, SIGKILL) leaves the previous file as it was. The temporary
-// name keeps the target's extension, since writers such as cv::imwrite pick
-// the format by it.
+// name (".<stem>.tmp-<pid>-<n><extension>") keeps the target's extension,
+// since writers such as cv::imwrite pick the format by it; only a killed
+// process leaves it behind, for its owner to sweep (the checkpoint writer
+// does).
 //
 // Contract: the target's folder must exist (it is not created: a typo'd
 // folder should be an error, not a new tree). Errors throw

@@ -57,7 +57,10 @@ void save_checkpoint(const fs::path& ckdir, torch::nn::Module& net, torch::optim
   write_file_atomically((ckdir / "state.json").string(), sj.dump(1));
   for (const auto& e : fs::directory_iterator(ckdir)) {
     const std::string name = e.path().filename().string();
-    if (name.rfind("epoch-", 0) == 0 && name.rfind(tag + ".", 0) != 0) fs::remove(e.path());
+    // Older epochs, and the hidden temporaries of a save that was killed.
+    const bool old_epoch = name.rfind("epoch-", 0) == 0 && name.rfind(tag + ".", 0) != 0;
+    const bool stale_temporary = name.front() == '.' && name.find(".tmp-") != std::string::npos;
+    if (old_epoch || stale_temporary) fs::remove(e.path());
   }
 }
 

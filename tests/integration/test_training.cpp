@@ -1,5 +1,7 @@
 // Smoke training on a small real subset of FER2013 (40 images per class).
+#include <algorithm>
 #include <csignal>
+#include <fstream>
 #include <numeric>
 #include <thread>
 
@@ -110,10 +112,18 @@ TEST(Training, ResumeRepeatsTheUninterruptedRun) {
                              if (m.epoch == 1) throw Interrupted{};
                            }),
                Interrupted);
+  // What a save killed mid-write leaves: its hidden temporary file.
+  const fs::path litter = b / "checkpoint" / ".epoch-2.model.tmp-999-0.pt";
+  std::ofstream(litter) << "half a model";
   TrainParams p = smoke_params(b, 2);
   p.resume = true;
   TrainResult resumed = train_model(p, small_fer());
   ASSERT_EQ(resumed.history.size(), 2u);
+  EXPECT_FALSE(fs::exists(litter)) << "the next checkpoint sweeps a killed save's temporary";
+  std::vector<std::string> kept;
+  for (const auto& e : fs::directory_iterator(b / "checkpoint")) kept.push_back(e.path().filename().string());
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(kept, (std::vector<std::string>{"epoch-2.model.pt", "epoch-2.optim.pt", "state.json"}));
   EXPECT_NEAR(resumed.history[1].train_loss, straight.history[1].train_loss, 1e-4);
   EXPECT_NEAR(resumed.history[1].val_loss, straight.history[1].val_loss, 1e-4);
   EXPECT_DOUBLE_EQ(resumed.history[1].val_acc, straight.history[1].val_acc);
