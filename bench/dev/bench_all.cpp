@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/atomic_file.h"
 #include "dev/dev_commands.h"
 #include "kit/scratch_postgres.h"
 #include "kit/server_process.h"
@@ -211,8 +212,8 @@ int bench_all(const AllOpts& o) {
      << num(all["library"]["wall_seconds"], 1) << " s wall | | |\n";
   md << "\nEvaluation times include starting the process and loading the model. Reproduce: `bench/run` "
         "(= `moodtune bench all`).\n";
-  std::ofstream(out / "all.md") << md.str();
-  std::ofstream(out / "all.json") << all.dump(2) << "\n";
+  write_file_atomically((out / "all.md").string(), md.str());
+  write_file_atomically((out / "all.json").string(), all.dump(2) + "\n");
   std::printf("%s", md.str().c_str());
   std::fprintf(stderr, "wrote %s and %s\n", (out / "all.json").c_str(), (out / "all.md").c_str());
   return 0;

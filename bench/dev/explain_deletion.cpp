@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "dev/dev_commands.h"
 #include "kit/explain_deletion.h"
+#include "vision/image_io.h"
 
 namespace moodtune::dev {
 namespace {
@@ -79,7 +80,8 @@ void add_explain_deletion(CLI::App& app, int& exit_code) {
     cli::guarded(exit_code, [&] {
       auto clf = EmotionClassifier::load(o->model);
       const auto& classes = clf->classes();
-      const auto faces = kit::validation_faces(cli::fer_root(o->fer), o->per_class, clf->info().net.input_size, classes);
+      const auto faces =
+          kit::validation_faces(cli::fer_root(o->fer), o->per_class, clf->info().net.input_size, classes);
       nlohmann::json out = {{"model", o->model}, {"faces", faces.size()}};
       for (int stage : {0, 1}) {
         kit::DeletionParams p;
@@ -89,9 +91,9 @@ void add_explain_deletion(CLI::App& app, int& exit_code) {
         for (size_t c = 0; c < classes.size(); ++c)
           by_class[classes[c]] = {{"salient", r.salient_drop_by_class[c]}, {"random", r.random_drop_by_class[c]}};
         out["stages_from_end_" + std::to_string(stage)] = {{"salient_drop", r.salient_drop},
-                                                            {"random_drop", r.random_drop},
-                                                            {"salient_wins", r.salient_wins},
-                                                            {"by_true_class", by_class}};
+                                                           {"random_drop", r.random_drop},
+                                                           {"salient_wins", r.salient_wins},
+                                                           {"by_true_class", by_class}};
       }
       {
         // How far the two stages' maps are apart (mean absolute difference).
@@ -100,8 +102,9 @@ void add_explain_deletion(CLI::App& app, int& exit_code) {
         last.stages_from_end = 0;
         before.stages_from_end = 1;
         for (const auto& f : faces)
-          diff += cv::norm(explain_face(*clf, f.face, last).heat, explain_face(*clf, f.face, before).heat, cv::NORM_L1) /
-                  f.face.total();
+          diff +=
+              cv::norm(explain_face(*clf, f.face, last).heat, explain_face(*clf, f.face, before).heat, cv::NORM_L1) /
+              f.face.total();
         out["stage_maps_mean_abs_difference"] = diff / static_cast<double>(faces.size());
       }
       // Mean maps: per class when right, and per (true, predicted) pair when wrong.
@@ -127,15 +130,17 @@ void add_explain_deletion(CLI::App& app, int& exit_code) {
             worst_pred = key.second;
           }
         if (worst && worst->n >= kMinGroup)
-          wrong.push_back(worst->tile(classes[c] + " as " + classes[static_cast<size_t>(worst_pred)], classes, worst_pred));
+          wrong.push_back(
+              worst->tile(classes[c] + " as " + classes[static_cast<size_t>(worst_pred)], classes, worst_pred));
       }
       out["pictures"] = nlohmann::json::array();
-      for (const auto& [name, tiles] : {std::pair{o->prefix + "-right.png", right}, {o->prefix + "-mistaken.png", wrong}}) {
+      for (const auto& [name, tiles] :
+           {std::pair{o->prefix + "-right.png", right}, {o->prefix + "-mistaken.png", wrong}}) {
         if (tiles.empty()) continue;
         cv::Mat row;
         cv::hconcat(tiles, row);
         const std::string png = (std::filesystem::path(o->out) / name).string();
-        if (!cv::imwrite(png, row)) throw std::runtime_error("cannot write " + png);
+        write_image(png, row);
         out["pictures"].push_back(png);
       }
       std::cout << out.dump(2) << "\n";
