@@ -3,11 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
-
-#include "common/atomic_file.h"
 
 namespace moodtune {
 namespace {
@@ -166,12 +163,6 @@ cv::Mat render_confusion(const std::vector<std::vector<int64_t>>& m, const std::
     text(img, classes[static_cast<size_t>(c)], {left + c * cell + cell / 2, top + cell * n + 20}, 0.45, kInk, true);
   text(img, "rows: true class", {8, img.rows - 12}, 0.45);
   return img;
-}
-
-void save_png(const std::string& path, const cv::Mat& image) {
-  write_atomically(path, [&](const std::string& tmp) {
-    if (!cv::imwrite(tmp, image)) throw std::runtime_error("the image could not be encoded");
-  });
 }
 
 }  // namespace moodtune

@@ -1,12 +1,12 @@
-// plot.h — small chart renderer (PNG via OpenCV) for reports: line charts,
+// plot.h — small chart renderer (OpenCV images) for reports: line charts,
 // grouped bar charts and confusion-matrix heat maps.
 //
 //   moodtune::LineChart c{"Accuracy", "epoch", "accuracy"};
 //   c.series.push_back({"train", xs, train_acc});
 //   c.series.push_back({"val", xs, val_acc});
-//   cv::imwrite("accuracy.png", moodtune::render(c));
+//   moodtune::write_image("accuracy.png", moodtune::render(c));  // vision/image_io.h
 //
-// Pure functions; thread-safe.
+// Pure functions (drawing only; writing files is image_io's job); thread-safe.
 #pragma once
 #include <cstdint>
 #include <opencv2/core.hpp>
@@ -39,8 +39,5 @@ cv::Mat render(const BarChart& chart);
 // labelled with count and row percentage.
 cv::Mat render_confusion(const std::vector<std::vector<int64_t>>& m, const std::vector<std::string>& classes,
                          const std::string& title);
-
-// Writes a PNG; throws std::runtime_error when it cannot.
-void save_png(const std::string& path, const cv::Mat& image);
 
 }  // namespace moodtune

@@ -10,6 +10,7 @@
 #include "plot/plot.h"
 #include "training/evaluate.h"
 #include "training/trainer.h"
+#include "vision/image_io.h"
 #include "vision/model_file.h"
 
 namespace moodtune {
@@ -44,7 +45,7 @@ std::string write_class_distribution(const json& stats, const std::string& png) 
   for (size_t c = 0; c < classes.size(); ++c)
     md += "| " + classes[c] + " | " + stats["train"][c].dump() + " | " + stats["train_resampled"][c].dump() + " | " +
           stats["val"][c].dump() + " |\n";
-  save_png(png, render(chart));
+  write_image(png, render(chart));
   return md;
 }
 
@@ -66,9 +67,9 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
     va.x.push_back(x), va.y.push_back(e.val_acc);
     vb.x.push_back(x), vb.y.push_back(e.val_balanced_acc);
   }
-  save_png((out / "curves_loss.png").string(),
-           render(LineChart{"Loss (train includes label smoothing)", "epoch", "loss", {tl, vl}}));
-  save_png((out / "curves_accuracy.png").string(), render(LineChart{"Accuracy", "epoch", "accuracy", {ta, va, vb}}));
+  write_image((out / "curves_loss.png").string(),
+              render(LineChart{"Loss (train includes label smoothing)", "epoch", "loss", {tl, vl}}));
+  write_image((out / "curves_accuracy.png").string(), render(LineChart{"Accuracy", "epoch", "accuracy", {ta, va, vb}}));
   std::string dist_md = write_class_distribution(stats, (out / "class_distribution.png").string());
 
   // Best model on the validation split.
@@ -82,8 +83,8 @@ std::string write_training_report(const std::string& run_dir, const DataSplits& 
   eo.tta = true;
   eo.label = "report: val+TTA";
   EvalResult tta = evaluate_dataset(m.net, m.info.norm, val, eo);
-  save_png((out / "confusion.png").string(),
-           render_confusion(plain.metrics.confusion, val.classes, "Validation confusion (best model)"));
+  write_image((out / "confusion.png").string(),
+              render_confusion(plain.metrics.confusion, val.classes, "Validation confusion (best model)"));
   std::vector<LightingResult> light = lighting_robustness(m.net, m.info.norm, val, false);
 
   const json& params = state.at("params");
