@@ -21,15 +21,25 @@ case "${1:-}" in
     run=${2:?RUN_DIR}
     [ -f "$run/checkpoint/state.json" ] || { echo "no finished epoch in $run" >&2; exit 1; }
     # state.json names the one epoch whose files are complete; pack that set.
-    tmp=$(mktemp -d)
+    # The trainer may finish an epoch meanwhile (new files, then state.json,
+    # then the old files deleted): hard links pin the set we read, and a set
+    # that vanished before we linked it means "read state.json again".
+    tmp=$(mktemp -d "$run/.carry.XXXXXX")  # in the run folder: same file system, so ln works
+    trap 'rm -rf "$tmp"' EXIT
     mkdir -p "$tmp/run/checkpoint"
-    epoch=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["epochs_done"])' "$run/checkpoint/state.json")
-    cp "$run/checkpoint/state.json" "$run/checkpoint/epoch-$epoch.model.pt" "$run/checkpoint/epoch-$epoch.optim.pt" "$tmp/run/checkpoint/"
+    for try in 1 2 3 4 5; do
+      cp "$run/checkpoint/state.json" "$tmp/run/checkpoint/state.json"
+      epoch=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["epochs_done"])' "$tmp/run/checkpoint/state.json")
+      if ln -f "$run/checkpoint/epoch-$epoch.model.pt" "$run/checkpoint/epoch-$epoch.optim.pt" "$tmp/run/checkpoint/" 2> /dev/null; then
+        break
+      fi
+      [ "$try" -lt 5 ] || { echo "epoch $epoch's files keep changing under $run/checkpoint; try again" >&2; exit 1; }
+      sleep 2
+    done
     for f in metrics.csv metrics.jsonl data_stats.json train.log command.txt; do
       [ -f "$run/$f" ] && cp "$run/$f" "$tmp/run/"
     done
     tar cJf "$file.tmp" -C "$tmp" run
-    rm -rf "$tmp"
     size=$(stat -c %s "$file.tmp")
     if [ "$size" -gt "$limit" ]; then
       rm -f "$file.tmp"
