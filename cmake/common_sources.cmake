@@ -9,4 +9,5 @@ set(MOODTUNE_COMMON_SOURCES
   ${_moodtune_common_dir}/stats.cpp
   ${_moodtune_common_dir}/secure_random.cpp
   ${_moodtune_common_dir}/memory_budget.cpp
-  ${_moodtune_common_dir}/atomic_file.cpp)
+  ${_moodtune_common_dir}/atomic_file.cpp
+  ${_moodtune_common_dir}/home_path.cpp)

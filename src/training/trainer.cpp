@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "common/atomic_file.h"
+#include "common/home_path.h"
 #include "training/evaluate.h"
 #include "vision/model_file.h"
 #include "vision/net_input.h"
@@ -59,6 +60,15 @@ json train_params_to_json(const TrainParams& p) {
           {"teacher", p.distill.teacher},
           {"distill_weight", p.distill.weight},
           {"distill_temperature", p.distill.temperature}};
+}
+
+// The parameters as a model file records them: the same, with paths under
+// the home folder written "~/..." (home_path.h), since model files travel.
+static json shareable_params(const TrainParams& p) {
+  json j = train_params_to_json(p);
+  for (const char* key : {"data", "init_model", "teacher"})
+    if (j.contains(key) && j[key].is_string()) j[key] = tilde_home(j[key].get<std::string>());
+  return j;
 }
 
 std::vector<int64_t> resampled_counts(const std::vector<int64_t>& counts, const std::string& balance, double to) {
@@ -360,11 +370,11 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
       st.best_epoch = epoch;
       st.bad_epochs = 0;
       st.plateau_bad = 0;
-      info.meta = {{"trained_by", "moodtune train"}, {"train_data", data_in.train_source},
-                   {"val_data", data_in.val_source}, {"epoch", epoch},
+      info.meta = {{"trained_by", "moodtune train"}, {"train_data", tilde_home(data_in.train_source)},
+                   {"val_data", tilde_home(data_in.val_source)}, {"epoch", epoch},
                    {"val_acc", m.val_acc},           {"val_balanced_acc", m.val_balanced_acc},
                    {"val_macro_f1", m.val_macro_f1}, {"train_seconds", st.train_seconds},
-                   {"class_prior", class_prior},     {"params", train_params_to_json(p)}};
+                   {"class_prior", class_prior},     {"params", shareable_params(p)}};
       save_model_file(best_path, net, info);
     } else {
       st.bad_epochs++;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "common/home_path.h"
 #include "vision/image_io.h"
 #include "vision/net_input.h"
 
@@ -54,7 +55,7 @@ QuantizeFileReport quantize_model_file(const QuantizeFileParams& p) {
   rep.calibration = p.calibration;
   std::error_code ec;
   if (rep.calibration.empty()) {
-    rep.calibration = in.info.meta.value("train_data", "");
+    rep.calibration = expand_home(in.info.meta.value("train_data", ""));
     if (rep.calibration.empty() || !fs::is_directory(rep.calibration, ec))
       throw std::invalid_argument("give --calibration DIR (a folder of face crops, e.g. a training split): " +
                                   (rep.calibration.empty()
@@ -64,7 +65,7 @@ QuantizeFileReport quantize_model_file(const QuantizeFileParams& p) {
   const torch::Tensor faces = calibration_faces(rep.calibration, p.images, in.info, rep.unreadable);
   QuantizeResult r = quantize_model(in, faces, p.quantize);
   r.model.info.meta["quantization"]["from"] = fs::path(p.model).filename().string();
-  r.model.info.meta["quantization"]["calibration_data"] = rep.calibration;
+  r.model.info.meta["quantization"]["calibration_data"] = tilde_home(rep.calibration);
   save_model_file(p.out, r.model.net, r.model.info);
   rep.faces = r.faces;
   rep.agreement = r.agreement;

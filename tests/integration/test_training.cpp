@@ -49,11 +49,30 @@ TEST(Training, LossGoesDownAndTheExportedModelEvaluates) {
   auto dir = test::temp_dir("train-smoke");
   TrainParams p = smoke_params(dir, 4);
   p.augment.enabled = false;  // so the decrease is not hidden by augmentation noise
-  TrainResult r = train_model(p, small_fer());
+  p.data = test::fer_dir();
+  // As if the data sat in the user's home folder: the model file records it
+  // as "~/..." (home_path.h), never the account's absolute path. (fer_dir()
+  // reads HOME too: everything that needs it is resolved first.)
+  const fs::path fake_home = fs::path(test::fer_dir()).parent_path();
+  const std::string leaf = fs::path(test::fer_dir()).filename().string();
+  const DataSplits& data = small_fer();
+  TrainResult r;
+  {
+    const std::string real_home = std::getenv("HOME") ? std::getenv("HOME") : "";
+    struct Restore {
+      std::string home;
+      ~Restore() { setenv("HOME", home.c_str(), 1); }
+    } restore{real_home};
+    setenv("HOME", fake_home.c_str(), 1);
+    r = train_model(p, data);
+  }
   ASSERT_EQ(r.history.size(), 4u);
   EXPECT_LT(r.history.back().train_loss, r.history.front().train_loss);
   LoadedModel m = load_model_file(r.best_model);
   EXPECT_EQ(m.info.classes.size(), 7u);
+  EXPECT_EQ(m.info.meta["train_data"], "~/" + leaf + "/train (40 per class)");
+  EXPECT_EQ(m.info.meta["params"]["data"], "~/" + leaf);
+  EXPECT_EQ(m.info.meta.dump().find(fake_home.string() + "/"), std::string::npos) << m.info.meta.dump();
   // The class distribution it trained under, for `moodtune rebalance`: shares that sum to 1.
   const auto prior = training_class_prior(m.info);
   ASSERT_EQ(prior.size(), 7u);
