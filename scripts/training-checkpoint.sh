@@ -10,8 +10,10 @@
 # metrics, data_stats.json, the log and the exact command (command.txt,
 # written by whoever starts the run), xz-compressed: no training data, and
 # not best.mtm (another 11 MB for resnet-compact; a resumed run without it
-# picks its best again from the next epoch on). It refuses to write more
-# than 20 MiB, so the repository stays lean.
+# picks its best again from the next epoch on). A run that has ended (all
+# its epochs done) carries best.mtm and state.json instead of the weights
+# and optimiser state: what is left to do is measure its result. It refuses
+# to write more than 20 MiB, so the repository stays lean.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 file=models/training-in-progress.tar.xz
@@ -36,6 +38,15 @@ case "${1:-}" in
       [ "$try" -lt 5 ] || { echo "epoch $epoch's files keep changing under $run/checkpoint; try again" >&2; exit 1; }
       sleep 2
     done
+    # A run that has ended is carried for its result, not to resume: its
+    # best model (measured and adopted, or not, next session) replaces the
+    # optimiser state, which nothing needs any more.
+    if python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(j["state"]["epochs_done"] < j["params"]["epochs"])' "$tmp/run/checkpoint/state.json"; then
+      [ -f "$run/best.mtm" ] || { echo "$run has ended but holds no best.mtm" >&2; exit 1; }
+      rm "$tmp/run/checkpoint/epoch-$epoch.optim.pt" "$tmp/run/checkpoint/epoch-$epoch.model.pt"
+      ln -f "$run/best.mtm" "$tmp/run/best.mtm"
+      echo "the run has ended (epoch $epoch): carrying best.mtm instead of the optimiser state"
+    fi
     for f in metrics.csv metrics.jsonl data_stats.json train.log command.txt; do
       [ -f "$run/$f" ] && cp "$run/$f" "$tmp/run/"
     done
@@ -54,7 +65,11 @@ case "${1:-}" in
     [ -f "$file" ] || { echo "no $file" >&2; exit 1; }
     mkdir -p "$run"
     tar xJf "$file" -C "$run" --strip-components=1
-    echo "restored $run; continue with the command in $run/command.txt plus --resume"
+    if compgen -G "$run/checkpoint/epoch-*.optim.pt" > /dev/null; then
+      echo "restored $run; continue with the command in $run/command.txt plus --resume"
+    else
+      echo "restored $run: the run had ended; measure $run/best.mtm (scripts/measure-model.sh)"
+    fi
     ;;
   drop)
     rm -f "$file"
