@@ -31,7 +31,8 @@ case "${1:-}" in
     mkdir -p "$tmp/run/checkpoint"
     for try in 1 2 3 4 5; do
       cp "$run/checkpoint/state.json" "$tmp/run/checkpoint/state.json"
-      epoch=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["state"]["epochs_done"])' "$tmp/run/checkpoint/state.json")
+      # "EPOCH ENDED": the epoch these files hold, and 1 once all the run's epochs are done.
+      read -r epoch ended < <(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); d=j["state"]["epochs_done"]; print(d, int(d >= j["params"]["epochs"]))' "$tmp/run/checkpoint/state.json")
       if ln -f "$run/checkpoint/epoch-$epoch.model.pt" "$run/checkpoint/epoch-$epoch.optim.pt" "$tmp/run/checkpoint/" 2> /dev/null; then
         break
       fi
@@ -41,7 +42,7 @@ case "${1:-}" in
     # A run that has ended is carried for its result, not to resume: its
     # best model (measured and adopted, or not, next session) replaces the
     # optimiser state, which nothing needs any more.
-    if python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(j["state"]["epochs_done"] < j["params"]["epochs"])' "$tmp/run/checkpoint/state.json"; then
+    if [ "$ended" = 1 ]; then
       [ -f "$run/best.mtm" ] || { echo "$run has ended but holds no best.mtm" >&2; exit 1; }
       rm "$tmp/run/checkpoint/epoch-$epoch.optim.pt" "$tmp/run/checkpoint/epoch-$epoch.model.pt"
       ln -f "$run/best.mtm" "$tmp/run/best.mtm"

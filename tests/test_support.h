@@ -8,11 +8,33 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
 
 namespace moodtune::test {
+
+// Sets (or, given nullptr, unsets) one environment variable for a scope and
+// puts the old value back. Not thread-safe: no other thread may read the
+// environment meanwhile.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    set(value);
+  }
+  ~ScopedEnv() { set(old_ ? old_->c_str() : nullptr); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  void set(const char* value) {
+    if (value) setenv(name_.c_str(), value, 1); else unsetenv(name_.c_str());
+  }
+  std::string name_;
+  std::optional<std::string> old_;
+};
 
 inline std::filesystem::path temp_dir(const std::string& name) {
   auto base = std::filesystem::temp_directory_path() / ("moodtune-test-" + std::to_string(::getpid()));

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "benchmarks/bench_table.h"
+#include "common/split.h"
 #include "common/stats.h"
 #include "vision/emotion_classifier.h"
 #include "vision/face_crop.h"
@@ -48,11 +49,8 @@ nlohmann::json compare_classify(const std::vector<std::string>& models, const cv
   for (size_t k = 0; k < clfs.size(); ++k) {
     const Summary s = summarise(t[k]);
     double mb = 0;
-    for (size_t start = 0; start <= models[k].size();) {  // an ensemble: its files together
-      const size_t comma = std::min(models[k].find(',', start), models[k].size());
-      mb += static_cast<double>(fs::file_size(models[k].substr(start, comma - start))) / 1e6;
-      start = comma + 1;
-    }
+    for (const std::string& f : split(models[k], ','))  // an ensemble: its files together
+      mb += static_cast<double>(fs::file_size(f)) / 1e6;
     const int64_t params = clfs[k]->model().net->parameter_count();
     table_row(table, "%-40s %8.1f %9lld %10.3f %10.3f %7.2fx\n", models[k].c_str(), mb, static_cast<long long>(params),
               s.median, s.p95, base / s.median);

@@ -1,6 +1,9 @@
 #include "common/home_path.h"
 
 #include <cstdlib>
+#include <vector>
+
+#include "common/split.h"
 
 namespace moodtune {
 namespace {
@@ -15,14 +18,9 @@ std::string home_folder() {
 template <typename Fn>
 std::string each_item(const std::string& paths, Fn fn) {
   std::string out;
-  size_t start = 0;
-  while (true) {
-    const size_t comma = paths.find(',', start);
-    out += fn(paths.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) return out;
-    out += ',';
-    start = comma + 1;
-  }
+  const std::vector<std::string> items = split(paths, ',');
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + fn(items[i]);
+  return out;
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/split.h"
+
 namespace moodtune {
 namespace {
 
@@ -229,13 +231,8 @@ ImportReport import_csv(Catalog& catalog, const std::string& path, const std::st
     t.mood_label = get("mood");
     for (const char* g : {"genre", "subgenre"})
       if (!get(g).empty()) t.genres.push_back(get(g));
-    std::string gl = get("genres");  // exportify: comma-separated
-    for (size_t a = 0; !gl.empty() && a <= gl.size();) {
-      size_t b = gl.find(',', a);
-      if (b == std::string::npos) b = gl.size();
-      if (std::string g = trim(gl.substr(a, b - a)); !g.empty()) t.genres.push_back(g);
-      a = b + 1;
-    }
+    for (const std::string& item : split(get("genres"), ','))  // exportify: comma-separated
+      if (std::string g = trim(item); !g.empty()) t.genres.push_back(g);
     auto it = tracks.find(t.external_id);
     if (it == tracks.end()) {
       order.push_back(t.external_id);

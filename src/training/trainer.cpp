@@ -66,8 +66,7 @@ json train_params_to_json(const TrainParams& p) {
 // the home folder written "~/..." (home_path.h), since model files travel.
 static json shareable_params(const TrainParams& p) {
   json j = train_params_to_json(p);
-  for (const char* key : {"data", "init_model", "teacher"})
-    if (j.contains(key) && j[key].is_string()) j[key] = tilde_home(j[key].get<std::string>());
+  for (const char* key : {"data", "init_model", "teacher"}) j[key] = tilde_home(j[key].get<std::string>());
   return j;
 }
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/split.h"
 #include "vision/quantized_net.h"
 
 namespace moodtune {
@@ -231,13 +232,7 @@ LoadedModel load_model_file(const std::string& path) {
 
 LoadedModel load_models(const std::string& paths) {
   if (paths.find(',') == std::string::npos) return load_model_file(paths);
-  std::vector<std::string> files;
-  for (size_t start = 0;;) {
-    size_t comma = paths.find(',', start);
-    files.push_back(paths.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  const std::vector<std::string> files = split(paths, ',');
   std::vector<std::shared_ptr<EmotionNetImpl>> nets;
   LoadedModel first;
   for (const auto& f : files) {

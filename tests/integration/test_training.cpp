@@ -58,12 +58,7 @@ TEST(Training, LossGoesDownAndTheExportedModelEvaluates) {
   const DataSplits& data = small_fer();
   TrainResult r;
   {
-    const std::string real_home = std::getenv("HOME") ? std::getenv("HOME") : "";
-    struct Restore {
-      std::string home;
-      ~Restore() { setenv("HOME", home.c_str(), 1); }
-    } restore{real_home};
-    setenv("HOME", fake_home.c_str(), 1);
+    test::ScopedEnv home("HOME", fake_home.c_str());
     r = train_model(p, data);
   }
   ASSERT_EQ(r.history.size(), 4u);

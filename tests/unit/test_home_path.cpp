@@ -2,33 +2,15 @@
 // and found again on the way out.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <optional>
 #include <string>
 
+#include "../test_support.h"
 #include "common/home_path.h"
 
 using namespace moodtune;
 
-namespace {
-// Sets HOME for one test and puts the old value back.
-class HomeIs {
- public:
-  explicit HomeIs(const char* home) {
-    if (const char* h = std::getenv("HOME")) old_ = h;
-    if (home) setenv("HOME", home, 1); else unsetenv("HOME");
-  }
-  ~HomeIs() {
-    if (old_) setenv("HOME", old_->c_str(), 1); else unsetenv("HOME");
-  }
-
- private:
-  std::optional<std::string> old_;
-};
-}  // namespace
-
 TEST(HomePath, TheHomeFolderIsWrittenAsTildeAndReadBack) {
-  HomeIs home("/home/ana");
+  test::ScopedEnv home("HOME", "/home/ana");
   EXPECT_EQ(tilde_home("/home/ana/.cache/moodtune/fer2013/train"), "~/.cache/moodtune/fer2013/train");
   EXPECT_EQ(tilde_home("/home/ana"), "~");
   EXPECT_EQ(expand_home("~/.cache/moodtune/fer2013/train"), "/home/ana/.cache/moodtune/fer2013/train");
@@ -41,7 +23,7 @@ TEST(HomePath, TheHomeFolderIsWrittenAsTildeAndReadBack) {
 }
 
 TEST(HomePath, OnlyWholeComponentsOfTheHomeFolderMatch) {
-  HomeIs home("/home/ana/");  // a trailing slash in HOME is the same folder
+  test::ScopedEnv home("HOME", "/home/ana/");  // a trailing slash in HOME is the same folder
   EXPECT_EQ(tilde_home("/home/ana2/x"), "/home/ana2/x");
   EXPECT_EQ(tilde_home("/home/an"), "/home/an");
   EXPECT_EQ(tilde_home("relative/home/ana/x"), "relative/home/ana/x");
@@ -53,7 +35,7 @@ TEST(HomePath, OnlyWholeComponentsOfTheHomeFolderMatch) {
 
 TEST(HomePath, NoUsableHomeChangesNothing) {
   for (const char* h : {static_cast<const char*>(nullptr), "", "/"}) {
-    HomeIs home(h);
+    test::ScopedEnv home("HOME", h);
     EXPECT_EQ(tilde_home("/home/ana/x"), "/home/ana/x");
     EXPECT_EQ(expand_home("~/x"), "~/x");
   }
