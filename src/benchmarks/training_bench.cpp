@@ -47,7 +47,7 @@ nlohmann::json bench_training(const TrainingBenchParams& p) {
               ips, s.median);
     out["data_path"][aug ? "augment_on" : "augment_off"] = {{"images_per_s", ips}, {"batch", s.to_json()}};
   }
-  for (const std::string arch : {"resnet-compact", "resnet-wide"}) {
+  for (const std::string arch : {"resnet-compact", "resnet-compact-fullres", "resnet-wide"}) {
     for (bool aug : {true, false}) {
       NetConfig cfg;
       cfg.arch = arch;
@@ -72,7 +72,7 @@ nlohmann::json bench_training(const TrainingBenchParams& p) {
       }
       Summary s = summarise(per_batch);
       double ips = 1000.0 * bs / s.median;
-      table_row(table, "train step  %-15s augment=%-3s %7.0f images/s  (median %.1f ms, p95 %.1f ms per batch)\n",
+      table_row(table, "train step  %-22s augment=%-3s %7.0f images/s  (median %.1f ms, p95 %.1f ms per batch)\n",
                 arch.c_str(), aug ? "on" : "off", ips, s.median, s.p95);
       out["train"][arch][aug ? "augment_on" : "augment_off"] = {
           {"images_per_s", ips}, {"batch", s.to_json()}, {"parameters", net->parameter_count()}};

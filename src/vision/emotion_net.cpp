@@ -1,5 +1,6 @@
 #include "vision/emotion_net.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "vision/quantized_net.h"
@@ -12,14 +13,22 @@ struct ArchSpec {
   const char* name;
   int default_width;
   std::vector<int> blocks;  // BasicBlocks per stage
+  int stem_stride = 2;      // 1: the stem keeps the input's resolution
+  int stem_divisor = 1;     // stem channels = width / stem_divisor
 };
 const std::vector<ArchSpec>& arch_table() {
   // compact: 3 stages of 2 blocks, widths w,2w,4w,8w with a stride-2 stem
   // (48 -> 24 -> 12 -> 6 -> 3); designed to train at ~250+ images/s on 2 CPU
   // cores. wide: same depth, twice the channels by default.
+  // compact-fullres: the same stages, but a stride-1 stem of w/2 channels
+  // sees the 48 px face at full resolution and the first block halves it,
+  // where compact's stem subsamples raw pixels with one 3x3 conv. It costs
+  // about the same (fewer multiply-adds in the first stage, more memory
+  // traffic at 48x48); the reason for it is in docs/training.md.
   static const std::vector<ArchSpec> t = {
       {"resnet-compact", 32, {1, 2, 2, 2}},
       {"resnet-wide", 64, {1, 2, 2, 2}},
+      {"resnet-compact-fullres", 32, {1, 2, 2, 2}, 1, 2},
   };
   return t;
 }
@@ -65,15 +74,18 @@ torch::Tensor BasicBlockImpl::forward(torch::Tensor x) {
 EmotionNetImpl::EmotionNetImpl(const NetConfig& cfg_in) : cfg_(resolve_config(cfg_in)) {
   const ArchSpec& spec = find_arch(cfg_.arch);
   const int w = cfg_.width;
+  const int stem_ch = std::max(1, w / spec.stem_divisor);
   nn::Sequential seq;
-  seq->push_back(nn::Conv2d(nn::Conv2dOptions(1, w, 3).stride(2).padding(1).bias(false)));
-  seq->push_back(nn::BatchNorm2d(w));
+  seq->push_back(nn::Conv2d(nn::Conv2dOptions(1, stem_ch, 3).stride(spec.stem_stride).padding(1).bias(false)));
+  seq->push_back(nn::BatchNorm2d(stem_ch));
   seq->push_back(nn::Functional(torch::relu));
-  int in_ch = w;
+  int in_ch = stem_ch;
   for (size_t stage = 0; stage < spec.blocks.size(); ++stage) {
     int out_ch = w << stage;
     for (int b = 0; b < spec.blocks[stage]; ++b) {
-      int stride = (b == 0 && stage > 0) ? 2 : 1;
+      // Each stage halves the resolution once; the first one only when the
+      // stem did not.
+      int stride = (b == 0 && (stage > 0 || spec.stem_stride == 1)) ? 2 : 1;
       seq->push_back(BasicBlock(in_ch, out_ch, stride));
       in_ch = out_ch;
     }

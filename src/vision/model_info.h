@@ -20,7 +20,7 @@
 namespace moodtune {
 
 struct NetConfig {
-  std::string arch = "resnet-compact";  // "resnet-compact" | "resnet-wide"
+  std::string arch = "resnet-compact";  // "resnet-compact" | "resnet-compact-fullres" | "resnet-wide"
   int width = 0;                        // channels of the first stage; 0 = the arch's default
   int num_classes = 7;
   int input_size = 48;  // square, grayscale

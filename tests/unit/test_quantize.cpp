@@ -14,9 +14,10 @@ using namespace moodtune;
 namespace {
 // A small float net whose batch norms hold varied statistics, like a trained
 // one (fresh ones are identities, which would make folding trivially right).
-LoadedModel small_float_model(int width = 8) {
+LoadedModel small_float_model(int width = 8, const std::string& arch = "resnet-compact") {
   torch::manual_seed(5);
   LoadedModel m;
+  m.info.net.arch = arch;
   m.info.net.width = width;
   m.info.net = resolve_config(m.info.net);
   m.info.classes = {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"};
@@ -94,6 +95,28 @@ TEST(Quantize, TheFileIsSmallerAndLoadsToTheSameNet) {
   // An ensemble may mix float and int8 members.
   LoadedModel mixed = load_models(fp + "," + qp);
   EXPECT_EQ(probs(mixed.net, x).size(0), 8);
+}
+
+TEST(Quantize, TheFullResolutionStemQuantizesAndRoundTripsToo) {
+  auto dir = test::temp_dir("quantize-fullres");
+  LoadedModel f = small_float_model(16, "resnet-compact-fullres");
+  // Its stem keeps 48 px with half the width; the first block halves both.
+  const auto params = f.net->named_parameters();
+  ASSERT_TRUE(params.contains("backbone.0.weight"));
+  EXPECT_EQ(params["backbone.0.weight"].sizes(), torch::IntArrayRef({8, 1, 3, 3}));
+  torch::Tensor x = faces(32, 4);
+  EXPECT_EQ(f.net->class_activation_map(x.slice(0, 0, 1), 0, 3).sizes(), torch::IntArrayRef({1, 24, 24}));
+  QuantizeResult r = quantize_model(f, faces(96, 1));
+  torch::Tensor pf = probs(f.net, x), pq = probs(r.model.net, x);
+  EXPECT_LT((pf - pq).abs().max().item<double>(), 0.08);
+  EXPECT_GE((pf.argmax(1) == pq.argmax(1)).to(torch::kFloat).mean().item<double>(), 0.9);
+  const std::string fp = (dir / "f.mtm").string(), qp = (dir / "q.mtm").string();
+  save_model_file(fp, f.net, f.info);
+  save_model_file(qp, r.model.net, r.model.info);
+  EXPECT_EQ(read_model_info(fp).net.arch, "resnet-compact-fullres");
+  LoadedModel f_back = load_model_file(fp), q_back = load_model_file(qp);
+  EXPECT_TRUE(torch::allclose(probs(f_back.net, x), pf));
+  EXPECT_TRUE(torch::equal(probs(q_back.net, x), pq));
 }
 
 TEST(Quantize, RefusesWhatCannotBeQuantizedWithAMessage) {
