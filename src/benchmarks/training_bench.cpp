@@ -47,7 +47,7 @@ nlohmann::json bench_training(const TrainingBenchParams& p) {
               ips, s.median);
     out["data_path"][aug ? "augment_on" : "augment_off"] = {{"images_per_s", ips}, {"batch", s.to_json()}};
   }
-  for (const std::string arch : {"resnet-compact", "resnet-compact-fullres", "resnet-wide"}) {
+  for (const std::string& arch : architecture_names()) {
     for (bool aug : {true, false}) {
       NetConfig cfg;
       cfg.arch = arch;

@@ -36,13 +36,19 @@ const ArchSpec& find_arch(const std::string& name) {
   for (const auto& a : arch_table())
     if (name == a.name) return a;
   std::string known;
-  for (const auto& a : arch_table()) known += std::string(known.empty() ? "" : ", ") + a.name;
+  for (const auto& a : architecture_names()) known += (known.empty() ? "" : ", ") + a;
   throw std::invalid_argument("unknown architecture '" + name + "' (known: " + known + ")");
 }
 nn::Conv2d conv3x3(int in, int out, int stride) {
   return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false));
 }
 }  // namespace
+
+std::vector<std::string> architecture_names() {
+  std::vector<std::string> names;
+  for (const auto& a : arch_table()) names.emplace_back(a.name);
+  return names;
+}
 
 NetConfig resolve_config(NetConfig cfg) {
   const ArchSpec& spec = find_arch(cfg.arch);

@@ -20,7 +20,7 @@
 namespace moodtune {
 
 struct NetConfig {
-  std::string arch = "resnet-compact";  // "resnet-compact" | "resnet-compact-fullres" | "resnet-wide"
+  std::string arch = "resnet-compact";  // one of architecture_names()
   int width = 0;                        // channels of the first stage; 0 = the arch's default
   int num_classes = 7;
   int input_size = 48;  // square, grayscale
@@ -34,6 +34,9 @@ inline constexpr int kArchVersion = 1;
 // Fills in defaults (width) and validates; throws std::invalid_argument with
 // the list of known names when arch is unknown.
 NetConfig resolve_config(NetConfig cfg);
+
+// The architectures a NetConfig may name, in the order they were added.
+std::vector<std::string> architecture_names();
 
 struct ModelFileError : std::runtime_error {
   using std::runtime_error::runtime_error;
