@@ -9,3 +9,7 @@ build/moodtune evaluate --data $FER/val --model models/default.mtm,$RUN/best.mtm
   --json ensemble_with_default_val.json > ensemble_with_default_val.txt
 build/moodtune-dev calibration --ckplus ~/.cache/moodtune/ckplus/ckplus-dev --model $RUN/best.mtm --fer $FER \
   --json ckplus.json > ckplus.txt
+# int8 copy (not committed) and the int8 ensemble with the shipped int8 default
+build/moodtune quantize --model $RUN/best.mtm --out int8.mtm --calibration $FER/train > quantize.txt
+build/moodtune evaluate --data $FER/val --model int8.mtm --json int8_val.json > int8_val.txt
+build/moodtune evaluate --data $FER/val --model models/default-int8.mtm,int8.mtm --json ens_int8.json > ens_int8.txt
