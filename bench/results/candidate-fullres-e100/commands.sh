@@ -13,3 +13,6 @@ build/moodtune-dev calibration --ckplus ~/.cache/moodtune/ckplus/ckplus-dev --mo
 build/moodtune quantize --model $RUN/best.mtm --out int8.mtm --calibration $FER/train > quantize.txt
 build/moodtune evaluate --data $FER/val --model int8.mtm --json int8_val.json > int8_val.txt
 build/moodtune evaluate --data $FER/val --model models/default-int8.mtm,int8.mtm --json ens_int8.json > ens_int8.txt
+# per-frame times of the int8 ensemble (classification of both members per face)
+build/moodtune bench pipeline --model models/default-int8.mtm,int8.mtm --compare models/default.mtm --compare int8.mtm \
+  --reps 100 --json pipeline_ens_int8.json > pipeline_ens_int8.txt
