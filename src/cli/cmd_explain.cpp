@@ -5,6 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "cli/commands.h"
+#include "common/split.h"
 #include "vision/explain.h"
 #include "vision/image_io.h"
 
@@ -40,11 +41,8 @@ void add_explain_command(CLI::App& app, int& exit_code) {
       ExplainParams ep;
       if (!o->cls.empty()) {
         const auto it = std::find(classes.begin(), classes.end(), o->cls);
-        if (it == classes.end()) {
-          std::string known;
-          for (const auto& c : classes) known += (known.empty() ? "" : ", ") + c;
-          throw std::invalid_argument("unknown class '" + o->cls + "' (this model's: " + known + ")");
-        }
+        if (it == classes.end())
+          throw std::invalid_argument("unknown class '" + o->cls + "' (this model's: " + join(classes, ", ") + ")");
         ep.class_index = static_cast<int>(it - classes.begin());
       }
       fs::create_directories(o->out);

@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "common/progress.h"
+#include "common/split.h"
 #include "training/report.h"
 #include "training/trainer.h"
 
@@ -71,9 +72,7 @@ void add_train_command(CLI::App& app, int& exit_code) {
   auto p = std::make_shared<TrainParams>();
   cmd->add_option("--data", p->data, "Folder with train/ and val/ class folders, or a FER2013 CSV")->required();
   cmd->add_option("--out", p->out_dir, "Run folder (checkpoints, logs, best.mtm, report)")->capture_default_str();
-  std::string archs;
-  for (const std::string& a : architecture_names()) archs += (archs.empty() ? "" : " | ") + a;
-  cmd->add_option("--arch", p->net.arch, "Architecture: " + archs)->capture_default_str();
+  cmd->add_option("--arch", p->net.arch, "Architecture: " + join(architecture_names(), " | "))->capture_default_str();
   cmd->add_option("--width", p->net.width, "Channels of the first stage (0 = the architecture's default)");
   cmd->add_option("--dropout", p->net.dropout, "Dropout before the head")->capture_default_str();
   cmd->add_option("--epochs", p->epochs, "Epochs")->capture_default_str();

@@ -17,10 +17,9 @@ std::string home_folder() {
 
 template <typename Fn>
 std::string each_item(const std::string& paths, Fn fn) {
-  std::string out;
-  const std::vector<std::string> items = split(paths, ',');
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + fn(items[i]);
-  return out;
+  std::vector<std::string> items = split(paths, ',');
+  for (std::string& item : items) item = fn(item);
+  return join(items, ",");
 }
 
 }  // namespace

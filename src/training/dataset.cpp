@@ -17,6 +17,7 @@
 
 #include "common/emotions.h"
 #include "common/progress.h"
+#include "common/split.h"
 #include "vision/face_crop.h"
 #include "vision/image_io.h"
 #include "vision/preprocess.h"
@@ -89,10 +90,8 @@ FaceDataset load_folder(const std::string& dir, const std::vector<std::string>& 
     std::string cname = cdir.filename().string();
     auto it = std::find(classes.begin(), classes.end(), cname);
     if (it == classes.end()) {
-      std::string known;
-      for (const auto& c : classes) known += (known.empty() ? "" : ", ") + c;
-      report.problems.push_back(cdir.string() + ": unknown class '" + cname + "' (known: " + known +
-                                "); folder skipped");
+      report.problems.push_back(cdir.string() + ": unknown class '" + cname + "' (known: " +
+                                join(classes, ", ") + "); folder skipped");
       continue;
     }
     auto label = static_cast<int64_t>(it - classes.begin());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/split.h"
 #include "vision/quantized_net.h"
 
 namespace moodtune {
@@ -35,9 +36,7 @@ const std::vector<ArchSpec>& arch_table() {
 const ArchSpec& find_arch(const std::string& name) {
   for (const auto& a : arch_table())
     if (name == a.name) return a;
-  std::string known;
-  for (const auto& a : architecture_names()) known += (known.empty() ? "" : ", ") + a;
-  throw std::invalid_argument("unknown architecture '" + name + "' (known: " + known + ")");
+  throw std::invalid_argument("unknown architecture '" + name + "' (known: " + join(architecture_names(), ", ") + ")");
 }
 nn::Conv2d conv3x3(int in, int out, int stride) {
   return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false));
