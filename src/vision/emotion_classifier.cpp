@@ -7,22 +7,22 @@
 
 namespace moodtune {
 
-std::shared_ptr<const EmotionClassifier> EmotionClassifier::load(const std::string& path) {
-  return std::make_shared<const EmotionClassifier>(load_models(path), path);
+std::shared_ptr<const EmotionClassifier> EmotionClassifier::load(const std::string& path,
+                                                                 const ClassifierParams& params) {
+  return std::make_shared<const EmotionClassifier>(load_models(path), path, params);
 }
 
-EmotionClassifier::EmotionClassifier(LoadedModel model, std::string path)
+EmotionClassifier::EmotionClassifier(LoadedModel model, std::string path, const ClassifierParams& params)
     : model_(std::make_unique<LoadedModel>(std::move(model))), path_(std::move(path)) {
   model_->net->eval();
+  if (params.onednn) model_->net->enable_fast_inference();
 }
 
 EmotionClassifier::~EmotionClassifier() = default;
 
 const ModelInfo& EmotionClassifier::info() const { return model_->info; }
 
-PreprocessParams EmotionClassifier::preprocess() const {
-  return preprocess_params(model_->info);
-}
+PreprocessParams EmotionClassifier::preprocess() const { return preprocess_params(model_->info); }
 
 std::vector<Probs> EmotionClassifier::classify(const std::vector<cv::Mat>& faces, bool tta) const {
   if (faces.empty()) return {};

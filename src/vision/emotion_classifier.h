@@ -5,7 +5,10 @@
 //   std::vector<float> p = clf->classify({face})[0];   // 7 probabilities
 //
 // The weights are immutable after load and kept apart from any per-stream
-// state (tracks live in FaceTracker). classify() is const and safe to call
+// state (tracks live in FaceTracker). A float model's backbone runs on
+// oneDNN with its batch norms folded in (folded_net.h; the same results,
+// about 3x faster per face); ClassifierParams::onednn = false keeps
+// libtorch's own layers, the reference that benchmarks compare against. classify() is const and safe to call
 // from several threads at once on one shared classifier: it runs under
 // torch::InferenceMode in eval mode, which only reads the weights. For
 // throughput, run batch-1 calls on one intra-op thread each and parallelise
@@ -25,12 +28,16 @@ struct LoadedModel;  // model_file.h: the weights (libtorch)
 
 using Probs = std::vector<float>;  // one per class, in info().classes order
 
+struct ClassifierParams {
+  bool onednn = true;  // float models: folded backbone on oneDNN (false: libtorch's layers)
+};
+
 class EmotionClassifier {
  public:
   // `path`: a model file, or several separated by commas for an ensemble
   // (load_models). Throws ModelFileError.
-  static std::shared_ptr<const EmotionClassifier> load(const std::string& path);
-  explicit EmotionClassifier(LoadedModel model, std::string path = {});
+  static std::shared_ptr<const EmotionClassifier> load(const std::string& path, const ClassifierParams& params = {});
+  explicit EmotionClassifier(LoadedModel model, std::string path = {}, const ClassifierParams& params = {});
   ~EmotionClassifier();
   EmotionClassifier(const EmotionClassifier&) = delete;
   EmotionClassifier& operator=(const EmotionClassifier&) = delete;

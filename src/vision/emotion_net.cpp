@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/split.h"
+#include "vision/folded_net.h"
 #include "vision/quantized_net.h"
 
 namespace moodtune {
@@ -156,6 +157,7 @@ void EmotionNetImpl::require_single(const char* what) const {
 torch::Tensor EmotionNetImpl::features(torch::Tensor x) {
   require_single("features()");
   if (int8_) return int8_->features(x);
+  if (fast_ && !is_training() && !torch::GradMode::is_enabled()) return fast_->features(x);
   x = backbone->forward(x);
   return x.mean({2, 3});
 }
@@ -239,8 +241,27 @@ void EmotionNetImpl::set_backbone_frozen(bool frozen) {
 
 void EmotionNetImpl::train(bool on) {
   if (on) require_float("training");
+  if (on) fast_.reset();
   torch::nn::Module::train(on);
   if (frozen_ && backbone) backbone->eval();
+}
+
+bool EmotionNetImpl::enable_fast_inference() {
+  if (is_ensemble()) {
+    bool all = true;
+    for (auto& m : members_) all = m->enable_fast_inference() && all;
+    return all;
+  }
+  if (int8_ || !onednn_available()) return false;
+  if (!fast_) fast_ = std::make_shared<const OneDnnBackbone>(fold_net(*this));
+  return true;
+}
+
+bool EmotionNetImpl::fast_inference() const {
+  if (!is_ensemble()) return fast_ != nullptr;
+  for (const auto& m : members_)
+    if (!m->fast_inference()) return false;
+  return true;
 }
 
 int64_t EmotionNetImpl::parameter_count() const {

@@ -5,74 +5,11 @@
 #include <limits>
 #include <stdexcept>
 
+#include "vision/folded_net.h"
 #include "vision/quantized_net.h"
 
 namespace moodtune {
 namespace {
-namespace nn = torch::nn;
-
-// A convolution with its batch norm folded in: conv(x, w*s) + (beta - mu*s),
-// s = gamma / sqrt(var + eps). Exact for a net in eval mode.
-struct FoldedConv {
-  torch::Tensor weight, bias;
-  int64_t stride = 1, padding = 0;
-  torch::Tensor operator()(const torch::Tensor& x) const { return torch::conv2d(x, weight, bias, stride, padding); }
-};
-
-FoldedConv fold(const std::shared_ptr<nn::Module>& conv_m, const std::shared_ptr<nn::Module>& bn_m,
-                const std::string& where) {
-  auto* conv = conv_m ? conv_m->as<nn::Conv2dImpl>() : nullptr;
-  auto* bn = bn_m ? bn_m->as<nn::BatchNorm2dImpl>() : nullptr;
-  if (!conv || !bn) throw std::invalid_argument(where + ": expected a convolution followed by a batch norm");
-  const auto& o = conv->options;
-  if (o.groups() != 1 || (*o.dilation())[0] != 1 || (*o.stride())[0] != (*o.stride())[1] ||
-      !c10::holds_alternative<torch::ExpandingArray<2>>(o.padding()))
-    throw std::invalid_argument(where + ": only plain square convolutions can be quantized");
-  const auto& pad = c10::get<torch::ExpandingArray<2>>(o.padding());
-  if ((*pad)[0] != (*pad)[1]) throw std::invalid_argument(where + ": uneven padding cannot be quantized");
-  torch::Tensor s = bn->weight / torch::sqrt(bn->running_var + bn->options.eps());
-  FoldedConv f;
-  f.weight = (conv->weight * s.view({-1, 1, 1, 1})).contiguous();
-  f.bias = bn->bias - bn->running_mean * s;
-  if (conv->bias.defined()) f.bias = f.bias + conv->bias * s;
-  f.stride = (*o.stride())[0];
-  f.padding = (*pad)[0];
-  return f;
-}
-
-struct FoldedBlock {
-  FoldedConv conv1, conv2, down;
-  bool has_down = false;
-};
-
-struct FoldedNet {
-  FoldedConv stem;
-  std::vector<FoldedBlock> blocks;
-  torch::Tensor head_weight, head_bias;
-};
-
-FoldedNet fold_net(EmotionNetImpl& net) {
-  auto children = net.named_children();
-  auto* seq = children.contains("backbone") ? children["backbone"]->as<nn::SequentialImpl>() : nullptr;
-  auto* head = children.contains("head") ? children["head"]->as<nn::LinearImpl>() : nullptr;
-  if (!seq || !head || seq->size() < 4) throw std::invalid_argument("the net's layout is not one quantize knows");
-  FoldedNet f;
-  f.stem = fold(seq->ptr(0), seq->ptr(1), "stem");
-  for (size_t i = 3; i < seq->size(); ++i) {
-    auto parts = seq->ptr(i)->named_children();
-    const std::string where = "block " + std::to_string(i - 3);
-    auto part = [&](const char* name) { return parts.contains(name) ? parts[name] : nullptr; };
-    FoldedBlock b;
-    b.conv1 = fold(part("conv1"), part("bn1"), where + " conv1");
-    b.conv2 = fold(part("conv2"), part("bn2"), where + " conv2");
-    b.has_down = part("down") != nullptr;
-    if (b.has_down) b.down = fold(part("down"), part("down_bn"), where + " shortcut");
-    f.blocks.push_back(b);
-  }
-  f.head_weight = head->weight.detach().clone();
-  f.head_bias = head->bias.detach().clone();
-  return f;
-}
 
 // The values one activation takes on the calibration faces: its extremes and
 // a sample for percentiles.
@@ -138,7 +75,7 @@ QuantizeResult quantize_model(const LoadedModel& float_model, const torch::Tenso
                                 "] tensor with N >= 1");
   torch::NoGradGuard no_grad;
   net->eval();
-  const FoldedNet f = fold_net(*net);
+  const FoldedLayers f = fold_net(*net);
 
   // Observe every activation that gets its own uint8 scale.
   Observer stem_out;

@@ -26,13 +26,16 @@ TEST(BenchAll, RunsEveryBenchmarkAndWritesOneJsonAndOneTable) {
   EXPECT_EQ(j["pipeline"]["haar"]["no_face"]["faces_per_frame"], 0);
   EXPECT_EQ(j["pipeline"]["haar"]["faces_per_frame"], 1);
   EXPECT_EQ(j["serve"]["load"]["errors"], 0);
-  ASSERT_EQ(j["pipeline"]["classify_compared"].size(), 2u);  // float, then the shipped int8 model
+  // The float model (on oneDNN), the shipped int8 model, then the float model on libtorch's own layers.
+  ASSERT_EQ(j["pipeline"]["classify_compared"].size(), 3u);
+  EXPECT_EQ(j["pipeline"]["classify_compared"][0]["engine"], "onednn");
   EXPECT_EQ(j["pipeline"]["classify_compared"][1]["precision"], "int8");
+  EXPECT_EQ(j["pipeline"]["classify_compared"][2]["engine"], "libtorch");
   std::string md = test::slurp(dir / "all.md");
-  for (const char* row :
-       {"pipeline haar, video", "pipeline haar, single frame, fine scan only", "frame without a face",
-        "training resnet-compact", "import spotify_songs.csv", "frame round trip", "library analysis", "reference BLAS",
-        "accuracy with TTA", "classification alone, int8 model", "import spotify_songs.csv, PostgreSQL"})
+  for (const char* row : {"pipeline haar, video", "pipeline haar, single frame, fine scan only", "frame without a face",
+                          "training resnet-compact", "import spotify_songs.csv", "frame round trip", "library analysis",
+                          "reference BLAS", "accuracy with TTA", "classification alone, int8 model",
+                          "float model on libtorch's layers (reference)", "import spotify_songs.csv, PostgreSQL"})
     EXPECT_NE(md.find(row), std::string::npos) << row;
 }
 

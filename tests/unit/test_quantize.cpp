@@ -6,43 +6,13 @@
 #include <thread>
 
 #include "../test_support.h"
+#include "small_nets.h"
 #include "vision/quantize.h"
 #include "vision/quantized_net.h"
 
 using namespace moodtune;
 
 namespace {
-// A small float net whose batch norms hold varied statistics, like a trained
-// one (fresh ones are identities, which would make folding trivially right).
-LoadedModel small_float_model(int width = 8, const std::string& arch = "resnet-compact") {
-  torch::manual_seed(5);
-  LoadedModel m;
-  m.info.net.arch = arch;
-  m.info.net.width = width;
-  m.info.net = resolve_config(m.info.net);
-  m.info.classes = {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"};
-  m.info.norm = {0.5f, 0.25f};
-  m.net = make_emotion_net(m.info.net);
-  torch::NoGradGuard ng;
-  for (auto& kv : m.net->named_buffers()) {
-    if (kv.key().find("running_mean") != std::string::npos) kv.value().normal_(0, 0.3);
-    if (kv.key().find("running_var") != std::string::npos) kv.value().uniform_(0.5, 2.0);
-  }
-  for (auto& kv : m.net->named_parameters())
-    if (kv.key().find("bn") != std::string::npos && kv.key().find("bias") != std::string::npos)
-      kv.value().normal_(0, 0.2);
-  m.net->eval();
-  return m;
-}
-
-// Face-like inputs: smooth random grey images at the 256 levels a camera gives.
-torch::Tensor faces(int64_t n, int seed) {
-  torch::manual_seed(seed);
-  torch::Tensor u8 = torch::rand({n, 1, 12, 12}) * 255;
-  u8 = torch::upsample_bilinear2d(u8, {48, 48}, false).round().clamp(0, 255);
-  return (u8 / 255.0 - 0.5) / 0.25;
-}
-
 torch::Tensor probs(EmotionNet& net, const torch::Tensor& x) {
   torch::NoGradGuard ng;
   return torch::softmax(net->forward(x), 1);
@@ -50,14 +20,14 @@ torch::Tensor probs(EmotionNet& net, const torch::Tensor& x) {
 }  // namespace
 
 TEST(Quantize, TheInt8NetFollowsTheFloatNet) {
-  LoadedModel f = small_float_model();
-  QuantizeResult r = quantize_model(f, faces(96, 1));
+  LoadedModel f = test::small_float_model();
+  QuantizeResult r = quantize_model(f, test::faces(96, 1));
   EXPECT_EQ(r.faces, 96);
   EXPECT_EQ(r.model.info.precision, "int8");
   EXPECT_TRUE(r.model.net->is_int8());
   EXPECT_EQ(r.model.info.meta["quantization"]["calibration_faces"], 96);
   // On faces it was not calibrated on.
-  torch::Tensor x = faces(64, 2);
+  torch::Tensor x = test::faces(64, 2);
   torch::Tensor pf = probs(f.net, x), pq = probs(r.model.net, x);
   EXPECT_LT((pf - pq).abs().max().item<double>(), 0.08);
   EXPECT_GE((pf.argmax(1) == pq.argmax(1)).to(torch::kFloat).mean().item<double>(), 0.9);
@@ -67,11 +37,11 @@ TEST(Quantize, TheInt8NetFollowsTheFloatNet) {
 }
 
 TEST(Quantize, MinmaxAndPercentileObserversBothWork) {
-  LoadedModel f = small_float_model();
+  LoadedModel f = test::small_float_model();
   for (const char* obs : {"minmax", "percentile"}) {
     QuantizeParams p;
     p.observer = obs;
-    QuantizeResult r = quantize_model(f, faces(64, 1), p);
+    QuantizeResult r = quantize_model(f, test::faces(64, 1), p);
     EXPECT_GE(r.agreement, 0.9) << obs;
     EXPECT_EQ(r.model.info.meta["quantization"]["observer"], obs);
   }
@@ -79,8 +49,8 @@ TEST(Quantize, MinmaxAndPercentileObserversBothWork) {
 
 TEST(Quantize, TheFileIsSmallerAndLoadsToTheSameNet) {
   auto dir = test::temp_dir("quantize-file");
-  LoadedModel f = small_float_model(16);
-  QuantizeResult r = quantize_model(f, faces(32, 1));
+  LoadedModel f = test::small_float_model(16);
+  QuantizeResult r = quantize_model(f, test::faces(32, 1));
   const std::string fp = (dir / "f.mtm").string(), qp = (dir / "q.mtm").string();
   save_model_file(fp, f.net, f.info);
   save_model_file(qp, r.model.net, r.model.info);
@@ -90,7 +60,7 @@ TEST(Quantize, TheFileIsSmallerAndLoadsToTheSameNet) {
   LoadedModel back = load_model_file(qp);
   ASSERT_TRUE(back.net->is_int8());
   EXPECT_EQ(back.net->parameter_count(), r.model.net->parameter_count());
-  torch::Tensor x = faces(8, 3);
+  torch::Tensor x = test::faces(8, 3);
   EXPECT_TRUE(torch::equal(probs(back.net, x), probs(r.model.net, x)));
   // An ensemble may mix float and int8 members.
   LoadedModel mixed = load_models(fp + "," + qp);
@@ -99,14 +69,14 @@ TEST(Quantize, TheFileIsSmallerAndLoadsToTheSameNet) {
 
 TEST(Quantize, TheFullResolutionStemQuantizesAndRoundTripsToo) {
   auto dir = test::temp_dir("quantize-fullres");
-  LoadedModel f = small_float_model(16, "resnet-compact-fullres");
+  LoadedModel f = test::small_float_model(16, "resnet-compact-fullres");
   // Its stem keeps 48 px with half the width; the first block halves both.
   const auto params = f.net->named_parameters();
   ASSERT_TRUE(params.contains("backbone.0.weight"));
   EXPECT_EQ(params["backbone.0.weight"].sizes(), torch::IntArrayRef({8, 1, 3, 3}));
-  torch::Tensor x = faces(32, 4);
+  torch::Tensor x = test::faces(32, 4);
   EXPECT_EQ(f.net->class_activation_map(x.slice(0, 0, 1), 0, 3).sizes(), torch::IntArrayRef({1, 24, 24}));
-  QuantizeResult r = quantize_model(f, faces(96, 1));
+  QuantizeResult r = quantize_model(f, test::faces(96, 1));
   torch::Tensor pf = probs(f.net, x), pq = probs(r.model.net, x);
   EXPECT_LT((pf - pq).abs().max().item<double>(), 0.08);
   EXPECT_GE((pf.argmax(1) == pq.argmax(1)).to(torch::kFloat).mean().item<double>(), 0.9);
@@ -120,7 +90,7 @@ TEST(Quantize, TheFullResolutionStemQuantizesAndRoundTripsToo) {
 }
 
 TEST(Quantize, RefusesWhatCannotBeQuantizedWithAMessage) {
-  LoadedModel f = small_float_model();
+  LoadedModel f = test::small_float_model();
   auto message = [](auto&& fn) {
     try {
       fn();
@@ -132,23 +102,23 @@ TEST(Quantize, RefusesWhatCannotBeQuantizedWithAMessage) {
   LoadedModel ens;
   ens.info = f.info;
   ens.net = EmotionNet(std::vector<std::shared_ptr<EmotionNetImpl>>{f.net.ptr(), f.net.ptr()});
-  EXPECT_NE(message([&] { quantize_model(ens, faces(4, 1)); }).find("quantize each member"), std::string::npos);
-  QuantizeResult r = quantize_model(f, faces(16, 1));
-  EXPECT_NE(message([&] { quantize_model(r.model, faces(4, 1)); }).find("int8 already"), std::string::npos);
+  EXPECT_NE(message([&] { quantize_model(ens, test::faces(4, 1)); }).find("quantize each member"), std::string::npos);
+  QuantizeResult r = quantize_model(f, test::faces(16, 1));
+  EXPECT_NE(message([&] { quantize_model(r.model, test::faces(4, 1)); }).find("int8 already"), std::string::npos);
   EXPECT_NE(message([&] { quantize_model(f, torch::zeros({4, 1, 32, 32})); }).find("[N,1,48,48]"), std::string::npos);
   QuantizeParams bad;
   bad.observer = "entropy";
-  EXPECT_NE(message([&] { quantize_model(f, faces(4, 1), bad); }).find("unknown observer"), std::string::npos);
+  EXPECT_NE(message([&] { quantize_model(f, test::faces(4, 1), bad); }).find("unknown observer"), std::string::npos);
 
   // An int8 net only infers: gradients are asked for by name.
-  EXPECT_THROW(r.model.net->class_activation_map(faces(1, 1), 0, 0), std::logic_error);
+  EXPECT_THROW(r.model.net->class_activation_map(test::faces(1, 1), 0, 0), std::logic_error);
   EXPECT_NE(message([&] { r.model.net->train(true); }).find("float model"), std::string::npos);
   EXPECT_THROW(r.model.net->reset_head(3), std::logic_error);
 }
 
 TEST(Quantize, BrokenLayersAreNamed) {
-  LoadedModel f = small_float_model();
-  QuantizedLayers layers = quantize_model(f, faces(16, 1)).model.net->int8()->layers();
+  LoadedModel f = test::small_float_model();
+  QuantizedLayers layers = quantize_model(f, test::faces(16, 1)).model.net->int8()->layers();
   auto message = [](QuantizedLayers l) {
     try {
       QuantizedNet q(std::move(l));
@@ -172,9 +142,9 @@ TEST(Quantize, BrokenLayersAreNamed) {
 }
 
 TEST(Quantize, OneSharedInt8NetServesManyThreadsAlike) {
-  LoadedModel f = small_float_model();
-  EmotionNet net = quantize_model(f, faces(16, 1)).model.net;
-  const torch::Tensor x = faces(4, 7);
+  LoadedModel f = test::small_float_model();
+  EmotionNet net = quantize_model(f, test::faces(16, 1)).model.net;
+  const torch::Tensor x = test::faces(4, 7);
   torch::Tensor want;
   {
     torch::InferenceMode g;
