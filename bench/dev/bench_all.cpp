@@ -139,8 +139,8 @@ int bench_all(const AllOpts& o) {
          << num(d["no_face"]["median_ms"].get<double>() / d["median_ms"].get<double>()) << " |\n";
     }
   }
-  md << "| batch-1 classification (haar run), OpenBLAS | " << num(p["haar"]["classify"]["median_ms"]) << " ms | p95 "
-     << num(p["haar"]["classify"]["p95_ms"]) << " ms | | |\n";
+  md << "| batch-1 classification (haar run), float model on oneDNN | " << num(p["haar"]["classify"]["median_ms"])
+     << " ms | p95 " << num(p["haar"]["classify"]["p95_ms"]) << " ms | | |\n";
   if (p.contains("classify_compared")) {
     const json& f = p["classify_compared"][0];
     for (size_t k = 1; k < p["classify_compared"].size(); ++k) {
