@@ -24,6 +24,11 @@ using bench_detail::ms;
 using bench_detail::table_row;
 
 namespace {
+const char* engine(const EmotionClassifier& c) {
+  const EmotionNet& net = c.model().net;
+  return net->is_int8() ? "int8" : net->fast_inference() ? "onednn" : "libtorch";
+}
+
 // Classification alone (batch 1, one thread) of the same face by each model,
 // in interleaved rounds so that the machine's noise falls on all alike:
 // the float-vs-int8 comparison of docs/edge.md. Each float model is timed
@@ -31,17 +36,12 @@ namespace {
 // the fast path is checked against), labelled "[libtorch]".
 nlohmann::json compare_classify(std::vector<std::string> models, const cv::Mat& frame, int reps, std::FILE* table) {
   std::vector<std::shared_ptr<const EmotionClassifier>> clfs;
-  std::vector<std::string> labels;
   const size_t given = models.size();
-  for (size_t k = 0; k < given; ++k) {
-    clfs.push_back(EmotionClassifier::load(models[k]));
-    labels.push_back(models[k]);
-  }
+  for (const auto& m : models) clfs.push_back(EmotionClassifier::load(m));
   for (size_t k = 0; k < given; ++k)
     if (clfs[k]->model().net->fast_inference()) {
       clfs.push_back(EmotionClassifier::load(models[k], ClassifierParams{false}));
       models.push_back(models[k]);
-      labels.push_back(models[k] + " [libtorch]");
     }
   const FrameResult found = EmotionPipeline(clfs[0], {}).process(frame);
   if (found.faces.empty()) throw std::runtime_error("no face in the benchmark frame to classify");
@@ -64,14 +64,13 @@ nlohmann::json compare_classify(std::vector<std::string> models, const cv::Mat& 
     for (const std::string& f : split(models[k], ','))  // an ensemble: its files together
       mb += static_cast<double>(fs::file_size(f)) / 1e6;
     const int64_t params = clfs[k]->model().net->parameter_count();
-    table_row(table, "%-40s %8.1f %9lld %10.3f %10.3f %7.2fx\n", labels[k].c_str(), mb, static_cast<long long>(params),
+    const std::string label = models[k] + (engine(*clfs[k]) == std::string("libtorch") ? " [libtorch]" : "");
+    table_row(table, "%-40s %8.1f %9lld %10.3f %10.3f %7.2fx\n", label.c_str(), mb, static_cast<long long>(params),
               s.median, s.p95, base / s.median);
     nlohmann::json j = s.to_json();
     j.update({{"model", models[k]},
               {"precision", clfs[k]->info().precision},
-              {"engine", clfs[k]->model().net->is_int8()          ? "int8"
-                         : clfs[k]->model().net->fast_inference() ? "onednn"
-                                                                  : "libtorch"},
+              {"engine", engine(*clfs[k])},
               {"file_mb", mb},
               {"parameters", params},
               {"speedup_vs_first", base / s.median}});
