@@ -1,6 +1,9 @@
 #include "common/memory_budget.h"
 
 #include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace moodtune {
 
@@ -29,6 +32,16 @@ void MemoryBudget::release(size_t bytes) {
 size_t MemoryBudget::in_use() const {
   std::lock_guard<std::mutex> lock(mu_);
   return used_;
+}
+
+void return_large_blocks_to_system(size_t threshold_bytes) {
+#if defined(__GLIBC__)
+  // Setting either value turns off glibc's dynamic adjustment of both.
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(threshold_bytes));
+  mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * threshold_bytes));
+#else
+  (void)threshold_bytes;
+#endif
 }
 
 }  // namespace moodtune

@@ -28,9 +28,9 @@ thread_local std::chrono::steady_clock::time_point t_request_start;
 
 // Metric labels must not grow with ids or attacker-chosen paths.
 std::string route_label(const std::string& path) {
-  static const char* kRoutes[] = {"/api/frames",   "/api/mood",  "/api/recommendations", "/api/feedback",
-                                  "/api/health",   "/metrics",   "/api/source/events",   "/api/source/stream.mjpeg",
-                                  "/api/playlist", "/api/source",      "/api/calibration",     "/api/calibration/frames"};
+  static const char* kRoutes[] = {"/api/frames",   "/api/mood",   "/api/recommendations", "/api/feedback",
+                                  "/api/health",   "/metrics",    "/api/source/events",   "/api/source/stream.mjpeg",
+                                  "/api/playlist", "/api/source", "/api/calibration",     "/api/calibration/frames"};
   for (const char* r : kRoutes)
     if (path == r) return r;
   if (path.rfind("/api/tracks/", 0) == 0) return "/api/tracks/:id/audio";
@@ -59,6 +59,7 @@ MoodServer::MoodServer(ServerParams p) : impl_(std::make_unique<Impl>()) {
   s.sessions.set_adopt_ids(s.p.adopt_session_ids);
   if (!fs::is_directory(s.p.web_dir)) throw std::runtime_error("web folder not found: " + s.p.web_dir);
   s.access = std::make_unique<AccessPolicy>(s.p.access, s.p.host);
+  return_large_blocks_to_system();  // or the budget bounds live bytes, not the process
   s.decode_budget = std::make_unique<MemoryBudget>(
       s.p.decode_budget_bytes,
       s.p.max_decodes > 0 ? s.p.max_decodes : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));

@@ -61,9 +61,11 @@ struct ServerParams {
   // Decoded frames in flight: their pixels (estimated from the image header
   // at 8 bytes per pixel: the picture, the decoder's own buffer, the grey
   // copy) and how many at once. Beyond it a frame waits up to 2 s, then 503.
+  // So that the process really shrinks back, constructing a server sets
+  // glibc's mmap threshold process-wide (return_large_blocks_to_system).
   size_t decode_budget_bytes = 256u << 20;
   int max_decodes = 0;  // 0 = one per core: more only compete for the same cores
-  int timeout_s = 10;  // socket read/write timeout; also the deadline of a request head (x12: whole request)
+  int timeout_s = 10;   // socket read/write timeout; also the deadline of a request head (x12: whole request)
   // Request heads (size, fields: 431), their deadline (408) and open
   // connections per client address (503), enforced before cpp-httplib;
   // its timeouts are set from timeout_s.

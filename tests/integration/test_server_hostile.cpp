@@ -58,8 +58,8 @@ class Hostile : public ::testing::Test {
   void SetUp() override {
     dir_ = test::temp_dir("hostile");
     server_ = std::make_unique<test::ServerProcess>(
-        dir_, std::vector<std::string>{"--db", (dir_ / "h.db").string(), "--timeout", "1",
-                                       "--max-client-connections", "8", "--max-frame-bytes", "8000000"});
+        dir_, std::vector<std::string>{"--db", (dir_ / "h.db").string(), "--timeout", "1", "--max-client-connections",
+                                       "8", "--max-frame-bytes", "8000000"});
     ASSERT_TRUE(server_->running()) << server_->stderr_text();
   }
   int port() const { return server_->port(); }
@@ -105,8 +105,9 @@ TEST_F(Hostile, SlowSendersAreCutOffAtTheirDeadline) {
   // A body trickled byte by byte: dropped at 12 x --timeout (12 s), although
   // every byte came within the socket timeout.
   fd = test::connect_from("127.0.0.2", port());
-  const std::string post = "POST /api/mood HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                           "Content-Length: 1000\r\n\r\n";
+  const std::string post =
+      "POST /api/mood HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1000\r\n\r\n";
   ASSERT_EQ(send(fd, post.data(), post.size(), MSG_NOSIGNAL), static_cast<ssize_t>(post.size()));
   const auto t1 = Clock::now();
   double cut_after = -1;
@@ -145,7 +146,7 @@ TEST_F(Hostile, DecompressionBombsAreDecodedWithinAMemoryBudget) {
   const std::string bomb = png_bomb(4096);
   ASSERT_LT(bomb.size(), 2u << 20);
   const double rss0 = kit::rss_mb(server_->pid());
-  std::atomic<int> answered{0}, busy{0};
+  std::atomic<int> answered{0}, decoded{0}, busy{0};
   double peak = 0;
   std::vector<std::thread> senders;
   for (int i = 0; i < 16; ++i)
@@ -153,7 +154,9 @@ TEST_F(Hostile, DecompressionBombsAreDecodedWithinAMemoryBudget) {
       const char* from = i % 2 ? "127.0.0.2" : "127.0.0.3";
       const std::string a = send_from(from, port(), post_frame(bomb), std::chrono::seconds(30));
       ++answered;
-      busy += a.find(" 503 ") != std::string::npos;
+      decoded += status_line(a) == "HTTP/1.1 200 OK";
+      busy +=
+          status_line(a) == "HTTP/1.1 503 Service Unavailable" && a.find("send this one again") != std::string::npos;
     });
   while (answered < 16) {
     peak = std::max(peak, kit::rss_mb(server_->pid()));
@@ -161,9 +164,17 @@ TEST_F(Hostile, DecompressionBombsAreDecodedWithinAMemoryBudget) {
   }
   for (auto& t : senders) t.join();
   // 16 at once cost ~370 MB before; the budget (256 MiB at 8 bytes per
-  // pixel) lets one such frame decode at a time.
+  // pixel) lets one such frame decode at a time, and its memory must go
+  // back when it is done (it did not: 350 MB over, kept in 16 threads'
+  // malloc arenas). How many wait beyond 2 s (503) depends on the
+  // machine's speed; each is one or the other.
   EXPECT_LT(peak - rss0, 300.0) << "peak " << peak << " MB from " << rss0;
-  EXPECT_GE(busy, 1) << "some waited beyond 2 s and were told to send again";
+  EXPECT_EQ(decoded + busy, 16) << decoded << " decoded, " << busy << " told to send again";
+  EXPECT_GE(decoded, 1);
+  httplib::Client c("127.0.0.1", port());
+  auto r = c.Get("/api/health");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(Hostile, EverythingAtOnceAndHealthStillAnswersWithinASecond) {
