@@ -9,16 +9,22 @@
 # The file holds the run's checkpoint/ (weights, optimiser state, state.json),
 # metrics, data_stats.json, the log and the exact command (command.txt,
 # written by whoever starts the run), xz-compressed: no training data, and
-# not best.mtm (another 11 MB for resnet-compact; a resumed run without it
-# picks its best again from the next epoch on). A run that has ended (all
-# its epochs done) carries best.mtm and state.json instead of the weights
-# and optimiser state: what is left to do is measure its result. It refuses
-# to write more than 40 MiB, so the repository stays lean: resnet-compact
-# packs to ~19 MiB, and at --width 40 (4.3M parameters) to ~32 MiB.
+# not best.mtm (a resumed run without it picks its best again from the next
+# epoch on). Weights and optimiser state travel at half precision
+# (`moodtune-dev checkpoint-precision`, built with the tests: $MOODTUNE_DEV
+# or build/moodtune-dev) and are turned back into float on restore: a
+# resumed run starts from values rounded by at most 2^-11 of their size,
+# and resnet-compact --width 40 (4.3M parameters) packs to ~15 MiB instead
+# of 31. A run that has ended (all its epochs done) carries best.mtm and
+# state.json instead of the weights and optimiser state: what is left to do
+# is measure its result. It refuses to write more than 20 MiB, so the
+# repository stays lean.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-file=models/training-in-progress.tar.xz
-limit=$((40 * 1024 * 1024))
+file=${MOODTUNE_CARRY_FILE:-models/training-in-progress.tar.xz}  # tests set another
+limit=$((20 * 1024 * 1024))
+dev=${MOODTUNE_DEV:-build/moodtune-dev}
+need_dev() { [ -x "$dev" ] || { echo "$dev not found: build the project with its tests (or set MOODTUNE_DEV)" >&2; exit 1; }; }
 case "${1:-}" in
   save)
     run=${2:?RUN_DIR}
@@ -48,6 +54,12 @@ case "${1:-}" in
       rm "$tmp/run/checkpoint/epoch-$epoch.optim.pt" "$tmp/run/checkpoint/epoch-$epoch.model.pt"
       ln -f "$run/best.mtm" "$tmp/run/best.mtm"
       echo "the run has ended (epoch $epoch): carrying best.mtm instead of the optimiser state"
+    else
+      # Rewritten under new inodes (written aside, renamed): the run's own
+      # files, which the links share, stay float.
+      need_dev
+      "$dev" checkpoint-precision --to half "$tmp/run/checkpoint/epoch-$epoch.model.pt" \
+        "$tmp/run/checkpoint/epoch-$epoch.optim.pt" > /dev/null
     fi
     for f in metrics.csv metrics.jsonl data_stats.json train.log command.txt; do
       [ -f "$run/$f" ] && cp "$run/$f" "$tmp/run/"
@@ -56,7 +68,7 @@ case "${1:-}" in
     size=$(stat -c %s "$file.tmp")
     if [ "$size" -gt "$limit" ]; then
       rm -f "$file.tmp"
-      echo "checkpoint is $((size / 1024)) KiB, over the 40 MiB a committed file may take; not saved" >&2
+      echo "checkpoint is $((size / 1024)) KiB, over the 20 MiB a committed file may take; not saved" >&2
       exit 1
     fi
     mv "$file.tmp" "$file"
@@ -66,8 +78,10 @@ case "${1:-}" in
     run=${2:?RUN_DIR}
     [ -f "$file" ] || { echo "no $file" >&2; exit 1; }
     mkdir -p "$run"
+    if tar tJf "$file" | grep -q '\.optim\.pt$'; then need_dev; fi
     tar xJf "$file" -C "$run" --strip-components=1
     if compgen -G "$run/checkpoint/epoch-*.optim.pt" > /dev/null; then
+      "$dev" checkpoint-precision --to float "$run"/checkpoint/epoch-*.pt > /dev/null
       echo "restored $run; continue with the command in $run/command.txt plus --resume"
     else
       echo "restored $run: the run had ended; measure $run/best.mtm (scripts/measure-model.sh)"

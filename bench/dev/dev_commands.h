@@ -18,5 +18,6 @@ void add_face_quality_sweep(CLI::App& app, int& exit_code);  // moodtune-dev fac
 void add_calibration_study(CLI::App& app, int& exit_code);    // moodtune-dev calibration
 void add_alignment_study(CLI::App& app, int& exit_code);      // moodtune-dev alignment
 void add_weight_average(CLI::App& app, int& exit_code);       // moodtune-dev average
+void add_checkpoint_precision(CLI::App& app, int& exit_code);  // moodtune-dev checkpoint-precision
 
 }  // namespace moodtune::dev

@@ -18,5 +18,6 @@ int main(int argc, char** argv) {
   moodtune::dev::add_calibration_study(app, exit_code);
   moodtune::dev::add_alignment_study(app, exit_code);
   moodtune::dev::add_weight_average(app, exit_code);
+  moodtune::dev::add_checkpoint_precision(app, exit_code);
   return moodtune::cli::run_app(app, argc, argv, exit_code);
 }

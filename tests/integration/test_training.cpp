@@ -31,6 +31,19 @@ const DataSplits& small_fer() {
   return d;
 }
 
+// A class-folder tree of real FER2013 faces for the binary: 150 training
+// and 20 validation faces of each of three classes.
+std::string three_class_tree(const fs::path& root) {
+  for (const char* cls : {"happy", "sad", "surprise"}) {
+    for (const char* split : {"train", "val"}) {
+      fs::create_directories(root / split / cls);
+      for (const auto& f : test::fer_files(split, cls, std::string(split) == "train" ? 150 : 20))
+        fs::copy_file(f, root / split / cls / fs::path(f).filename());
+    }
+  }
+  return root.string();
+}
+
 TrainParams smoke_params(const fs::path& out, int epochs) {
   TrainParams p;
   p.out_dir = out.string();
@@ -250,15 +263,8 @@ TEST(Training, SigkillMidEpochThenResumeMatchesAnUninterruptedRun) {
   // The real binary on a class-folder tree, killed with SIGKILL while the
   // second epoch runs.
   auto dir = test::temp_dir("train-kill");
-  for (const char* cls : {"happy", "sad", "surprise"}) {
-    for (const char* split : {"train", "val"}) {
-      fs::create_directories(dir / "data" / split / cls);
-      for (const auto& f : test::fer_files(split, cls, std::string(split) == "train" ? 150 : 20))
-        fs::copy_file(f, dir / "data" / split / cls / fs::path(f).filename());
-    }
-  }
   const std::string common =
-      "train --data " + (dir / "data").string() + " --epochs 3 --width 16 --batch 32 --threads 1 --patience 0";
+      "train --data " + three_class_tree(dir / "data") + " --epochs 3 --width 16 --batch 32 --threads 1 --patience 0";
   auto straight = test::run_moodtune(common + " --out " + (dir / "a").string());
   ASSERT_EQ(straight.exit_code, 0) << straight.err;
 
@@ -287,6 +293,56 @@ TEST(Training, SigkillMidEpochThenResumeMatchesAnUninterruptedRun) {
   EXPECT_EQ(strip(test::slurp(dir / "a" / "metrics.csv")), strip(test::slurp(dir / "b" / "metrics.csv")));
   EXPECT_TRUE(fs::exists(dir / "b" / "best.mtm"));
   EXPECT_TRUE(fs::exists(dir / "b" / "report" / "report.md"));
+}
+
+TEST(Training, ARunCarriedAtHalfPrecisionByTheCheckpointScriptResumes) {
+  MOODTUNE_REQUIRE_FER();
+  // scripts/training-checkpoint.sh, the way a run longer than a session
+  // travels: killed, saved, restored elsewhere, resumed.
+  auto dir = test::temp_dir("train-carry");
+  const std::string common = "train --data " + three_class_tree(dir / "data") +
+                             " --epochs 3 --width 16 --batch 32 --threads 1 --patience 0 --out ";
+  auto straight = test::run_moodtune(common + (dir / "a").string());
+  ASSERT_EQ(straight.exit_code, 0) << straight.err;
+  FILE* pipe = popen(
+      (std::string(MOODTUNE_BINARY) + " " + common + (dir / "c").string() + " >/dev/null 2>&1 & echo $!").c_str(), "r");
+  int pid = 0;
+  ASSERT_EQ(fscanf(pipe, "%d", &pid), 1);
+  pclose(pipe);
+  const auto state = dir / "c" / "checkpoint" / "state.json";
+  for (int i = 0; i < 6000 && !fs::exists(state); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ::kill(pid, SIGKILL);
+  ASSERT_TRUE(fs::exists(state));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const int done = nlohmann::json::parse(test::slurp(state))["state"]["epochs_done"];
+  ASSERT_LT(done, 3) << "killed before the run ended";
+  const std::string tag = "epoch-" + std::to_string(done) + ".model.pt";
+  const auto own_size = fs::file_size(dir / "c" / "checkpoint" / tag);
+
+  const std::string script = "MOODTUNE_CARRY_FILE=" + (dir / "carry.tar.xz").string() +
+                             " MOODTUNE_DEV=" + MOODTUNE_DEV_BINARY + " bash " + MOODTUNE_SOURCE_DIR +
+                             "/scripts/training-checkpoint.sh ";
+  ASSERT_EQ(std::system((script + "save " + (dir / "c").string() + " > /dev/null").c_str()), 0);
+  EXPECT_EQ(fs::file_size(dir / "c" / "checkpoint" / tag), own_size) << "the run's own checkpoint stays float";
+  EXPECT_LT(fs::file_size(dir / "carry.tar.xz"), own_size) << "weights and momentum travel at half precision";
+  ASSERT_EQ(std::system((script + "restore " + (dir / "b").string() + " > /dev/null").c_str()), 0);
+  // Back to float: the size of the original within the archive's own
+  // bookkeeping (half would be about half).
+  EXPECT_NEAR(static_cast<double>(fs::file_size(dir / "b" / "checkpoint" / tag)), static_cast<double>(own_size),
+              own_size * 0.01);
+
+  auto resumed = test::run_moodtune(common + (dir / "b").string() + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("resuming after epoch " + std::to_string(done)), std::string::npos) << resumed.out;
+  // The last epoch from rounded weights: its loss moves by far less than
+  // an epoch of training moves it.
+  const auto last_train_loss = [](const fs::path& run) {
+    std::ifstream in(run / "metrics.csv");
+    std::string line, last;
+    while (std::getline(in, line)) last = line;
+    return std::stod(last.substr(last.find(',', last.find(',') + 1) + 1));
+  };
+  EXPECT_NEAR(last_train_loss(dir / "b"), last_train_loss(dir / "a"), 0.01);
 }
 
 TEST(Training, DistillationLearnsTheTeachersSoftTargetsInItsOwnNormalisation) {
