@@ -11,7 +11,8 @@
 // starts from weights and momentum rounded by at most 2^-11 of their size,
 // far below one SGD step. The output is written atomically; `in` and `out`
 // may be the same path. Throws std::runtime_error naming a file it cannot
-// read or write. Thread-safe for distinct files.
+// read or write, or a tensor whose values `to` cannot hold (half ends at
+// 65504), before anything is written. Thread-safe for distinct files.
 #pragma once
 #include <torch/torch.h>
 

@@ -98,3 +98,24 @@ TEST(CheckpointPrecision, AFileThatIsNoArchiveIsNamedInTheError) {
   EXPECT_FALSE(fs::exists(dir / "out.pt"));
   fs::remove_all(dir);
 }
+
+TEST(CheckpointPrecision, ValuesBeyondHalfsRangeAreRefusedNotCarriedAsInfinity) {
+  const fs::path dir = test::temp_dir("ckpt-range");
+  torch::nn::Linear lin(2, 2);
+  {
+    torch::NoGradGuard ng;
+    lin->weight.fill_(1e5f);
+  }
+  torch::serialize::OutputArchive a;
+  lin->save(a);
+  const fs::path in = dir / "big.pt", out = dir / "out.pt";
+  a.save_to(in.string());
+  try {
+    kit::convert_archive_precision(in.string(), out.string(), torch::kFloat, torch::kHalf);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("'weight'"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(out));
+  fs::remove_all(dir);
+}
