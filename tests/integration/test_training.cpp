@@ -44,6 +44,22 @@ std::string three_class_tree(const fs::path& root) {
   return root.string();
 }
 
+// The real binary started in the background; its process id.
+int start_moodtune(const std::string& args) {
+  FILE* pipe = popen((std::string(MOODTUNE_BINARY) + " " + args + " >/dev/null 2>&1 & echo $!").c_str(), "r");
+  int pid = 0;
+  if (!pipe || fscanf(pipe, "%d", &pid) != 1) pid = 0;
+  if (pipe) pclose(pipe);
+  return pid;
+}
+
+// Waits up to 60 s, polling every `poll`, for `path` to exist.
+bool wait_for_file(const fs::path& path, std::chrono::milliseconds poll) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(path) && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(poll);
+  return fs::exists(path);
+}
+
 TrainParams smoke_params(const fs::path& out, int epochs) {
   TrainParams p;
   p.out_dir = out.string();
@@ -268,15 +284,9 @@ TEST(Training, SigkillMidEpochThenResumeMatchesAnUninterruptedRun) {
   auto straight = test::run_moodtune(common + " --out " + (dir / "a").string());
   ASSERT_EQ(straight.exit_code, 0) << straight.err;
 
-  std::string cmd =
-      std::string(MOODTUNE_BINARY) + " " + common + " --out " + (dir / "b").string() + " >/dev/null 2>&1 & echo $!";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  int pid = 0;
-  ASSERT_EQ(fscanf(pipe, "%d", &pid), 1);
-  pclose(pipe);
-  const auto state = dir / "b" / "checkpoint" / "state.json";
-  for (int i = 0; i < 600 && !fs::exists(state); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_TRUE(fs::exists(state));
+  const int pid = start_moodtune(common + " --out " + (dir / "b").string());
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for_file(dir / "b" / "checkpoint" / "state.json", std::chrono::milliseconds(100)));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // into epoch 2
   ::kill(pid, SIGKILL);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -304,15 +314,12 @@ TEST(Training, ARunCarriedAtHalfPrecisionByTheCheckpointScriptResumes) {
                              " --epochs 3 --width 16 --batch 32 --threads 1 --patience 0 --out ";
   auto straight = test::run_moodtune(common + (dir / "a").string());
   ASSERT_EQ(straight.exit_code, 0) << straight.err;
-  FILE* pipe = popen(
-      (std::string(MOODTUNE_BINARY) + " " + common + (dir / "c").string() + " >/dev/null 2>&1 & echo $!").c_str(), "r");
-  int pid = 0;
-  ASSERT_EQ(fscanf(pipe, "%d", &pid), 1);
-  pclose(pipe);
+  const int pid = start_moodtune(common + (dir / "c").string());
+  ASSERT_GT(pid, 0);
   const auto state = dir / "c" / "checkpoint" / "state.json";
-  for (int i = 0; i < 6000 && !fs::exists(state); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool checkpointed = wait_for_file(state, std::chrono::milliseconds(10));
   ::kill(pid, SIGKILL);
-  ASSERT_TRUE(fs::exists(state));
+  ASSERT_TRUE(checkpointed);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const int done = nlohmann::json::parse(test::slurp(state))["state"]["epochs_done"];
   ASSERT_LT(done, 3) << "killed before the run ended";
