@@ -21,12 +21,16 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--tta", o->p.tta, "Test-time augmentation: flip and small shifts averaged");
   cmd->add_flag("--lighting", o->p.lighting,
                 "Also report accuracy under darkening, brightening, low contrast and gamma");
+  cmd->add_option("--unseen-by", o->p.unseen_by,
+                  "Training folder: leave out images whose pixels equal one there (faces the model never saw)");
   cmd->add_option("--json", o->json_path, "Write the metrics as JSON to this file");
   add_baseline_option(cmd, o->p.baseline);
   cmd->callback([o, &exit_code] {
     guarded(exit_code, [&] {
       const FolderEvaluation r = evaluate_folder(o->p);
       for (const auto& p : r.problems) std::cerr << "warning: " << p << "\n";
+      if (!o->p.unseen_by.empty())
+        std::cout << "left out " << r.seen_left_out << " image(s) also found in " << o->p.unseen_by << "\n";
       std::cout << r.metrics.table(r.classes) << r.metrics.confusion_table(r.classes);
       if (o->p.detect)
         std::cout << "no face found in " << r.no_face << " of " << r.metrics.n << " images (counted as wrong)\n";

@@ -59,12 +59,34 @@ std::runtime_error nothing_evaluated(const std::string& what, const std::vector<
     msg += " (" + std::to_string(problems.size()) + " skipped; the first: " + problems.front() + ")";
   return std::runtime_error(msg);
 }
+
+// `data` without the images whose pixels equal one in the folder `seen_dir`
+// (a face may repeat there under another name, format or label). What could
+// not be read there is reported: a face it hides may have been kept.
+FaceDataset without_seen(const FaceDataset& data, const std::string& seen_dir, int input_size, int64_t& left_out,
+                         std::vector<std::string>& problems) {
+  if (!fs::is_directory(seen_dir)) throw std::runtime_error(seen_dir + ": not a folder (--unseen-by)");
+  LoadReport rep;
+  const FaceDataset seen = load_folder(seen_dir, data.classes, input_size, rep);
+  if (seen.size() == 0)
+    throw nothing_evaluated(seen_dir + ": no images found in class folders (--unseen-by)", rep.problems);
+  problems.insert(problems.end(), rep.problems.begin(), rep.problems.end());
+  std::vector<bool> found(static_cast<size_t>(data.size()), false);
+  for (const auto& [i, j] : find_duplicates(seen, data)) found[static_cast<size_t>(j)] = true;
+  std::vector<int64_t> keep;
+  for (int64_t j = 0; j < data.size(); ++j)
+    if (!found[static_cast<size_t>(j)]) keep.push_back(j);
+  left_out = data.size() - static_cast<int64_t>(keep.size());
+  return data.subset(keep);
+}
 }  // namespace
 
 FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
   if (!fs::is_directory(p.data)) throw std::runtime_error(p.data + ": not a folder");
   if (p.detect && p.lighting)  // rather than a flag that silently does nothing
     throw std::invalid_argument("lighting robustness is measured on face crops: run it without --detect");
+  if (p.detect && !p.unseen_by.empty())  // photos are not compared pixel for pixel with training crops
+    throw std::invalid_argument("--unseen-by compares face crops with training crops: run it without --detect");
   auto clf = EmotionClassifier::load(p.model);
   FolderEvaluation r;
   r.params = p;
@@ -98,6 +120,10 @@ FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
     FaceDataset data = load_folder(p.data, r.classes, clf->info().net.input_size, rep);
     r.problems = rep.problems;
     if (data.size() == 0) throw nothing_evaluated(p.data + ": no images found in class folders", r.problems);
+    if (!p.unseen_by.empty()) {
+      data = without_seen(data, p.unseen_by, clf->info().net.input_size, r.seen_left_out, r.problems);
+      if (data.size() == 0) throw std::runtime_error(p.data + ": every image is also in " + p.unseen_by);
+    }
     data = levelled_for(data, clf->preprocess());
     EmotionNet net = clf->model().net;
     EvalOptions eo;
@@ -122,6 +148,7 @@ nlohmann::json FolderEvaluation::to_json() const {
   j["tta"] = params.tta;
   j["detect"] = params.detect;
   j["problems"] = problems;
+  if (!params.unseen_by.empty()) j["unseen_by"] = {{"folder", params.unseen_by}, {"left_out", seen_left_out}};
   if (baseline_photos > 0) {
     const CalibrationParams cp;
     j["calibration"] = {{"baseline", params.baseline},

@@ -28,6 +28,10 @@ struct FolderEvaluationParams {
   bool tta = false;       // flip and small shifts averaged
   bool lighting = false;  // also measure under darkening, brightening, low contrast, gamma (crops only)
   std::string baseline;   // photos of the person looking relaxed: measured with and without them
+  // A training folder (DIR/<class>/*): images of `data` whose pixels equal
+  // one of its images are left out, so the figures are for faces the model
+  // never saw (280 of FER2013's PublicTest faces repeat training faces). Crops only.
+  std::string unseen_by;
 };
 
 // What one evaluation found. `uncalibrated` is the same faces measured
@@ -38,14 +42,15 @@ struct FolderEvaluation {
   ClassMetrics metrics;
   ClassMetrics uncalibrated;
   int baseline_photos = 0;
-  int64_t no_face = 0;  // with `detect`: photos without a face (in metrics as wrong)
+  int64_t no_face = 0;        // with `detect`: photos without a face (in metrics as wrong)
+  int64_t seen_left_out = 0;  // with `unseen_by`: images left out as found there
   std::vector<LightingResult> lighting;
   std::vector<std::string> problems;  // unreadable files, unknown class folders: skipped, reported
   nlohmann::json to_json() const;
 };
 
 // Throws std::runtime_error (no such folder, nothing could be evaluated),
-// std::invalid_argument (`lighting` with `detect`), or what loading the
+// std::invalid_argument (`lighting` or `unseen_by` with `detect`), or what loading the
 // model or the baseline throws, each with a message for the user.
 FolderEvaluation evaluate_folder(const FolderEvaluationParams& p);
 

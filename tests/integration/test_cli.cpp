@@ -15,9 +15,6 @@ using namespace moodtune;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-}  // namespace
-
 TEST(Cli, DetectFindsPastedFacesAndPrintsAllProbabilities) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("cli-detect");
@@ -78,7 +75,8 @@ TEST(Cli, DetectReportsBadFilesAndKeepsGoing) {
   auto dir = test::temp_dir("cli-bad");
   std::ofstream(dir / "empty.jpg");
   std::ofstream(dir / "text.png") << "not an image";
-  cv::imwrite((dir / "ok.jpg").string(), compose_frame({test::gray_image(test::fer_files("val", "happy", 1)[0])}).image);
+  cv::imwrite((dir / "ok.jpg").string(),
+              compose_frame({test::gray_image(test::fer_files("val", "happy", 1)[0])}).image);
   auto r = test::run_moodtune("detect " + (dir / "empty.jpg").string() + " " + (dir / "text.png").string() + " " +
                               (dir / "missing.jpg").string() + " " + (dir / "ok.jpg").string());
   EXPECT_EQ(r.exit_code, 1);
@@ -157,6 +155,43 @@ TEST(Cli, EvaluateWritesTheAgreedJson) {
   EXPECT_NE(r.err.find("without --detect"), std::string::npos) << r.err;
 }
 
+// FER2013's PublicTest repeats training faces; --unseen-by scores only the
+// faces a training folder does not hold, whatever their name, format or label.
+TEST(Cli, EvaluateUnseenByLeavesOutFacesTheTrainingFolderHolds) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("cli-unseen");
+  const auto happy = test::fer_files("val", "happy", 8), sad = test::fer_files("val", "sad", 8);
+  for (const auto& [cls, files] : {std::pair{"happy", happy}, std::pair{"sad", sad}}) {
+    fs::create_directories(dir / "val" / cls);
+    fs::create_directories(dir / "train" / cls);
+    for (const auto& f : files) fs::copy_file(f, dir / "val" / cls / fs::path(f).filename());
+    for (const auto& f : test::fer_files("train", cls, 3))
+      fs::copy_file(f, dir / "train" / cls / fs::path(f).filename());
+  }
+  for (int i = 0; i < 3; ++i) fs::copy_file(happy[i], dir / "train" / "happy" / ("copy" + std::to_string(i) + ".jpg"));
+  cv::imwrite((dir / "train" / "sad" / "reencoded.png").string(), test::gray_image(sad[0]));  // same pixels, PNG
+  fs::copy_file(sad[1], dir / "train" / "happy" / "mislabelled.jpg");  // seen, under another label
+
+  const std::string val = (dir / "val").string(), train = (dir / "train").string();
+  auto r = test::run_moodtune("evaluate --data " + val + " --unseen-by " + train + " --json " +
+                              (dir / "unseen.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(test::slurp(dir / "unseen.json"));
+  EXPECT_EQ(j["n"], 11);
+  EXPECT_EQ(j["unseen_by"]["left_out"], 5);
+  EXPECT_EQ(j["per_class"]["happy"]["support"], 5);
+  EXPECT_NE(r.out.find("left out 5 image(s)"), std::string::npos) << r.out;
+  r = test::run_moodtune("evaluate --data " + val + " --unseen-by " + val);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("every image is also in"), std::string::npos) << r.err;
+  r = test::run_moodtune("evaluate --data " + val + " --unseen-by " + (dir / "nothing").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("not a folder (--unseen-by)"), std::string::npos) << r.err;
+  r = test::run_moodtune("evaluate --detect --data " + val + " --unseen-by " + train);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("without --detect"), std::string::npos) << r.err;
+}
+
 TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("cli-watch");
@@ -207,8 +242,7 @@ TEST(Cli, DemoVideoShowsEveryEmotionAskedFor) {
                               " --emotions happy,sad,fear --seconds 1 --fps 2 --model " + test::model_path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  for (const auto& e : emotions)
-    EXPECT_NE(r.out.find("  " + e + ": "), std::string::npos) << e << "\n" << r.out;
+  for (const auto& e : emotions) EXPECT_NE(r.out.find("  " + e + ": "), std::string::npos) << e << "\n" << r.out;
   for (const auto& e : emotions)  // each from its own class folder
     EXPECT_NE(r.out.find("/val/" + e + "/PublicTest_"), std::string::npos) << e << "\n" << r.out;
   EXPECT_NE(r.out.find("(3 faces, 3 s)"), std::string::npos) << r.out;
