@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <opencv2/core/utils/logger.hpp>
 
 #include "cli/commands.h"
@@ -124,7 +125,9 @@ std::string fer_root(const std::string& given) {
 }
 
 void write_json(const std::string& path, const nlohmann::json& j) {
-  if (!path.empty()) write_file_atomically(path, j.dump(2) + "\n");
+  if (path.empty()) return;
+  std::cout.flush();  // `--json /dev/stdout` comes after the table printed before it
+  write_file_atomically(path, j.dump(2) + "\n");
 }
 
 }  // namespace moodtune::cli

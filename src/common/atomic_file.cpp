@@ -28,8 +28,20 @@ fs::path temporary_beside(const fs::path& target) {
 void write_atomically(const std::string& path, const std::function<void(const std::string& tmp_path)>& write) {
   if (path.empty()) throw std::runtime_error("no file name given to write");
   const fs::path target(path);
-  const fs::path tmp = temporary_beside(target);
   std::error_code ec;
+  // A device, pipe or socket (`--json /dev/null`, `/dev/stdout`, a FIFO) is
+  // written in place: there is no file to replace, and renaming over it
+  // would put a regular file where the device was.
+  const fs::file_status st = fs::status(target, ec);
+  if (!ec && fs::exists(st) && !fs::is_regular_file(st) && !fs::is_directory(st)) {
+    try {
+      write(path);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(path + ": cannot write (" + e.what() + ")");
+    }
+    return;
+  }
+  const fs::path tmp = temporary_beside(target);
   try {
     write(tmp.string());
     if (!fs::exists(tmp, ec)) throw std::runtime_error("nothing was written");

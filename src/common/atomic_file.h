@@ -14,6 +14,10 @@
 // process leaves it behind, for its owner to sweep (the checkpoint writer
 // does).
 //
+// A target that is a device, pipe or socket (`--json /dev/stdout`, a FIFO)
+// is written in place, since there is nothing to rename over: atomicity is
+// for files.
+//
 // Contract: the target's folder must exist (it is not created: a typo'd
 // folder should be an error, not a new tree). Errors throw
 // std::runtime_error naming the target and the reason; the temporary file is

@@ -1,7 +1,12 @@
 // Files written whole or not at all: the one writer behind models,
 // checkpoints, reports, pictures and every --json output.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/core.hpp>
@@ -93,6 +98,24 @@ TEST(AtomicFile, ConcurrentWritersOfOneFileEachLandWhole) {
   ASSERT_GE(got.size(), 4096u);
   const int t = static_cast<int>(got.size()) - 4096;
   EXPECT_EQ(got, std::string(got.size(), static_cast<char>('a' + t))) << "a mix of two writers' bytes";
+  EXPECT_EQ(entries(dir), 1u);
+}
+
+// `--json /dev/null` once replaced the device with a regular file (renamed
+// over it); a FIFO stands in for the device here so a regression cannot
+// break the machine's /dev/null.
+TEST(AtomicFile, APipeIsWrittenInPlaceNotReplaced) {
+  const fs::path dir = test::temp_dir("atomic-fifo");
+  const fs::path fifo = dir / "out.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // so the writer's open does not block
+  ASSERT_GE(reader, 0) << std::strerror(errno);
+  write_file_atomically(fifo.string(), "{\"n\": 1}");
+  char buf[64] = {};
+  const ssize_t got = ::read(reader, buf, sizeof buf - 1);
+  ::close(reader);
+  EXPECT_EQ(std::string(buf, got > 0 ? static_cast<size_t>(got) : 0), "{\"n\": 1}");
+  EXPECT_TRUE(fs::is_fifo(fifo)) << "the pipe was replaced by a regular file";
   EXPECT_EQ(entries(dir), 1u);
 }
 
