@@ -231,6 +231,14 @@ std::vector<std::pair<int64_t, int64_t>> find_duplicates(const FaceDataset& a, c
   return out;
 }
 
+std::vector<int64_t> repeated_images(const std::vector<std::pair<int64_t, int64_t>>& pairs) {
+  std::vector<int64_t> out;
+  for (const auto& pr : pairs) out.push_back(pr.second);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 DataSplits load_splits(const std::string& root, int s, LoadReport& report) {
   DataSplits sp;
   if (fs::is_regular_file(root)) {

@@ -77,4 +77,8 @@ FaceDataset levelled_for(const FaceDataset& ds, const PreprocessParams& pp, int 
 // sits in the training data inflates the reported accuracy.
 std::vector<std::pair<int64_t, int64_t>> find_duplicates(const FaceDataset& a, const FaceDataset& b);
 
+// The images of `b` among those pairs, each once, ascending: an image of `b`
+// may repeat several of `a`, so this, not the pair count, is how many repeat.
+std::vector<int64_t> repeated_images(const std::vector<std::pair<int64_t, int64_t>>& pairs);
+
 }  // namespace moodtune

@@ -71,12 +71,11 @@ FaceDataset without_seen(const FaceDataset& data, const std::string& seen_dir, i
   if (seen.size() == 0)
     throw nothing_evaluated(seen_dir + ": no images found in class folders (--unseen-by)", rep.problems);
   problems.insert(problems.end(), rep.problems.begin(), rep.problems.end());
-  std::vector<bool> found(static_cast<size_t>(data.size()), false);
-  for (const auto& [i, j] : find_duplicates(seen, data)) found[static_cast<size_t>(j)] = true;
+  const std::vector<int64_t> repeated = repeated_images(find_duplicates(seen, data));
   std::vector<int64_t> keep;
   for (int64_t j = 0; j < data.size(); ++j)
-    if (!found[static_cast<size_t>(j)]) keep.push_back(j);
-  left_out = data.size() - static_cast<int64_t>(keep.size());
+    if (!std::binary_search(repeated.begin(), repeated.end(), j)) keep.push_back(j);
+  left_out = static_cast<int64_t>(repeated.size());
   return data.subset(keep);
 }
 }  // namespace

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <numeric>
 #include <optional>
-#include <set>
 
 #include "common/atomic_file.h"
 #include "common/home_path.h"
@@ -312,15 +311,14 @@ TrainResult train_model(const TrainParams& p_in, const DataSplits& data_in, cons
   const int64_t total_steps = steps_per_epoch * p.epochs;
 
   const auto dups = find_duplicates(train, val);
-  std::set<int64_t> seen_val;  // a validation face may repeat several training faces
-  for (const auto& d : dups) seen_val.insert(d.second);
+  const size_t repeated = repeated_images(dups).size();
   if (!dups.empty() && obs.on_warning)
-    obs.on_warning(std::to_string(seen_val.size()) + " validation image(s) also appear in the training split (first: " +
+    obs.on_warning(std::to_string(repeated) + " validation image(s) also appear in the training split (first: " +
                    val.sources[static_cast<size_t>(dups[0].second)] + " = " +
                    train.sources[static_cast<size_t>(dups[0].first)] +
                    "); validation accuracy is inflated by them; `evaluate --unseen-by` leaves them out");
   json stats = {{"classes", train.classes},         {"train", counts},
-                {"train_resampled", targets},       {"train_val_duplicates", seen_val.size()},
+                {"train_resampled", targets},       {"train_val_duplicates", repeated},
                 {"val", val.class_counts()},        {"balance", p.balance},
                 {"oversample_to", p.oversample_to}, {"train_source", data_in.train_source},
                 {"val_source", data_in.val_source}};
