@@ -8,7 +8,9 @@
 // hidden temporary file in the target's folder (same file system, so the
 // rename is atomic on POSIX) and is renamed over the target once complete.
 // A reader never sees half a file; a failed or interrupted write (disk full,
-// an exception, SIGKILL) leaves the previous file as it was. The temporary
+// an exception, SIGKILL) leaves the previous file as it was. The file and
+// then its folder are fsync'ed around the rename, so a power cut or a kernel
+// crash leaves the old file or the whole new one as well, never an empty one. The temporary
 // name (".<stem>.tmp-<pid>-<n><extension>") keeps the target's extension,
 // since writers such as cv::imwrite pick the format by it; only a killed
 // process leaves it behind, for its owner to sweep (the checkpoint writer

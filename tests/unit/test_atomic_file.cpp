@@ -1,5 +1,6 @@
 // Files written whole or not at all: the one writer behind models,
 // checkpoints, reports, pictures and every --json output.
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <opencv2/core.hpp>
 #include <stdexcept>
 #include <thread>
@@ -31,6 +33,62 @@ size_t entries(const fs::path& dir) {
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
   return n;
 }
+
+// What fsync saw, for the durability tests: a power cut cannot be staged in
+// a unit test, but the calls that guard against it can be watched. This
+// binary's fsync stands in front of libc's (an executable's symbols come
+// first), records the path behind each descriptor while a test listens, and
+// can fail the calls on paths that end with a given text.
+struct FsyncSpy {
+  std::mutex m;
+  bool listening = false;
+  std::vector<std::string> paths;
+  std::string fail_if_ends_with;
+  int fail_errno = 0;
+};
+FsyncSpy& spy() {
+  static FsyncSpy s;
+  return s;
+}
+}  // namespace
+
+extern "C" int fsync(int fd) {
+  using fsync_fn = int (*)(int);
+  static const auto real = reinterpret_cast<fsync_fn>(::dlsym(RTLD_NEXT, "fsync"));
+  FsyncSpy& s = spy();
+  std::lock_guard<std::mutex> lock(s.m);
+  if (s.listening) {
+    char buf[4096];
+    const ssize_t n = ::readlink(("/proc/self/fd/" + std::to_string(fd)).c_str(), buf, sizeof buf);
+    const std::string path(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    s.paths.push_back(path);
+    if (s.fail_errno != 0 && path.ends_with(s.fail_if_ends_with)) {
+      errno = s.fail_errno;
+      return -1;
+    }
+  }
+  return real(fd);
+}
+
+namespace {
+// Listens for the lifetime of the object.
+struct ListenToFsync {
+  explicit ListenToFsync(std::string fail_if_ends_with = {}, int fail_errno = 0) {
+    std::lock_guard<std::mutex> lock(spy().m);
+    spy().paths.clear();
+    spy().listening = true;
+    spy().fail_if_ends_with = std::move(fail_if_ends_with);
+    spy().fail_errno = fail_errno;
+  }
+  ~ListenToFsync() {
+    std::lock_guard<std::mutex> lock(spy().m);
+    spy().listening = false;
+  }
+  std::vector<std::string> paths() {
+    std::lock_guard<std::mutex> lock(spy().m);
+    return spy().paths;
+  }
+};
 }  // namespace
 
 TEST(AtomicFile, WritesAndReplacesWholeFiles) {
@@ -99,6 +157,55 @@ TEST(AtomicFile, ConcurrentWritersOfOneFileEachLandWhole) {
   const int t = static_cast<int>(got.size()) - 4096;
   EXPECT_EQ(got, std::string(got.size(), static_cast<char>('a' + t))) << "a mix of two writers' bytes";
   EXPECT_EQ(entries(dir), 1u);
+}
+
+// Without fsync a power cut or kernel crash can leave the new name on disk
+// before its data: an empty model or checkpoint where a whole one was.
+TEST(AtomicFile, TheFileIsOnDiskBeforeTheRenameAndTheRenameAfter) {
+  const fs::path dir = test::temp_dir("atomic-sync");
+  const fs::path f = dir / "state.json";
+  ListenToFsync listen;
+  write_file_atomically(f.string(), "{}");
+  const std::vector<std::string> synced = listen.paths();
+  ASSERT_EQ(synced.size(), 2u) << "the temporary file, then the folder";
+  EXPECT_EQ(fs::path(synced[0]).parent_path(), dir);
+  EXPECT_NE(synced[0].find(".state.tmp-"), std::string::npos) << synced[0] << ": synced after the rename";
+  EXPECT_EQ(fs::path(synced[1]), dir);
+  EXPECT_EQ(slurp(f), "{}");
+}
+
+TEST(AtomicFile, AFailedSyncIsAFailedWriteAndTheOldFileStays) {
+  const fs::path dir = test::temp_dir("atomic-sync-fail");
+  const fs::path f = dir / "model.mtm";
+  write_file_atomically(f.string(), "old");
+  {
+    ListenToFsync listen(".mtm", EIO);  // a late I/O error on the new (temporary) file
+    try {
+      write_file_atomically(f.string(), "new");
+      FAIL() << "an fsync error was ignored";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(f.string()), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(std::strerror(EIO)), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(slurp(f), "old");
+  EXPECT_EQ(entries(dir), 1u) << "the unsynced temporary file is removed";
+  {
+    // A file system that cannot sync folders is not a failed write; one
+    // that fails to is, and says the file may not survive a power cut.
+    ListenToFsync listen("/" + dir.filename().string(), EINVAL);
+    EXPECT_NO_THROW(write_file_atomically((dir / "x.json").string(), "1"));
+  }
+  {
+    ListenToFsync listen("/" + dir.filename().string(), EIO);
+    try {
+      write_file_atomically((dir / "y.json").string(), "2");
+      FAIL() << "a failed folder sync was ignored";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("power cut"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(slurp(dir / "y.json"), "2") << "the rename itself happened";
 }
 
 // `--json /dev/null` once replaced the device with a regular file (renamed
