@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every figure a model card needs, for one candidate model, in one folder:
-# PublicTest plain and TTA (per class), lighting, CK+ dev with and without
+# PublicTest plain and TTA (per class), lighting, a paired comparison with
+# the default (intervals for every difference), CK+ dev with and without
 # calibration (per class and person), its int8 copy's figures, and the
 # per-frame times against the current default. Run it before adopting a
 # model as models/default.mtm; then copy the figures into
@@ -18,6 +19,9 @@ step() { echo "== [$(( SECONDS / 60 ))m$(( SECONDS % 60 ))s] $*"; }
 
 step "PublicTest, plain, with the lighting table"
 "$bin" evaluate --data "$fer/val" --model "$model" --lighting --json "$out/val.json" > "$out/val.txt"
+step "PublicTest, face by face against the default (is the difference real?)"
+"$bin" evaluate --data "$fer/val" --model "$model" --against "$here/models/default.mtm" \
+  --json "$out/paired_vs_default.json" > "$out/paired_vs_default.txt"
 step "PublicTest, TTA"
 "$bin" evaluate --data "$fer/val" --model "$model" --tta --json "$out/val_tta.json" > "$out/val_tta.txt"
 

@@ -23,6 +23,9 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
                 "Also report accuracy under darkening, brightening, low contrast and gamma");
   cmd->add_option("--unseen-by", o->p.unseen_by,
                   "Training folder: leave out images whose pixels equal one there (faces the model never saw)");
+  cmd->add_option("--against", o->p.against,
+                  "Another model (or a,b ensemble) to compare with image by image: differences with 95% intervals "
+                  "and McNemar's test");
   cmd->add_option("--json", o->json_path, "Write the metrics as JSON to this file");
   add_baseline_option(cmd, o->p.baseline);
   cmd->callback([o, &exit_code] {
@@ -39,6 +42,9 @@ void add_evaluate_command(CLI::App& app, int& exit_code) {
             "calibrated to %d baseline photo(s): accuracy %.4f (without: %.4f), balanced %.4f (without: %.4f)\n",
             r.baseline_photos, r.metrics.accuracy, r.uncalibrated.accuracy, r.metrics.balanced_accuracy,
             r.uncalibrated.balanced_accuracy);
+      if (r.comparison)
+        std::cout << "against " << o->p.against << " (A) -> this model (B), on the same images\n"
+                  << r.comparison->table(r.classes);
       if (!r.lighting.empty()) {
         std::cout << "lighting robustness (accuracy, drop in points)\n";
         for (const auto& l : r.lighting)

@@ -78,6 +78,40 @@ FaceDataset without_seen(const FaceDataset& data, const std::string& seen_dir, i
   left_out = static_cast<int64_t>(repeated.size());
   return data.subset(keep);
 }
+// The face crops of `p.data` as `clf` sees them (its input size and
+// preprocessing), without the faces `p.unseen_by` holds.
+FaceDataset crops_for(const EmotionClassifier& clf, const FolderEvaluationParams& p, std::vector<std::string>& problems,
+                      int64_t& left_out) {
+  LoadReport rep;
+  FaceDataset data = load_folder(p.data, clf.classes(), clf.info().net.input_size, rep);
+  problems = rep.problems;
+  if (data.size() == 0) throw nothing_evaluated(p.data + ": no images found in class folders", problems);
+  if (!p.unseen_by.empty()) {
+    data = without_seen(data, p.unseen_by, clf.info().net.input_size, left_out, problems);
+    if (data.size() == 0) throw std::runtime_error(p.data + ": every image is also in " + p.unseen_by);
+  }
+  return levelled_for(data, clf.preprocess());
+}
+
+// `p.against` on the same images (loaded again: its input size or
+// preprocessing may differ), compared image by image with `predicted`.
+PairedComparison compare_with(const FolderEvaluationParams& p, const EmotionClassifier& mine,
+                              const std::vector<int64_t>& truth, const std::vector<int64_t>& predicted) {
+  auto other = EmotionClassifier::load(p.against);
+  if (other->classes() != mine.classes())
+    throw std::invalid_argument(p.against + ": its classes differ from " + p.model + "'s; they cannot be compared");
+  std::vector<std::string> problems;  // the same files as for this model
+  int64_t left_out = 0;
+  const FaceDataset data = crops_for(*other, p, problems, left_out);
+  if (data.labels != truth) throw std::runtime_error(p.against + ": read other images than " + p.model);
+  EmotionNet net = other->model().net;
+  EvalOptions eo;
+  eo.tta = p.tta;
+  eo.progress = true;
+  eo.label = "evaluate --against";
+  const EvalResult theirs = evaluate_dataset(net, other->info().norm, data, eo);
+  return compare_paired(truth, theirs.predicted, predicted, static_cast<int>(mine.classes().size()));
+}
 }  // namespace
 
 FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
@@ -86,6 +120,8 @@ FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
     throw std::invalid_argument("lighting robustness is measured on face crops: run it without --detect");
   if (p.detect && !p.unseen_by.empty())  // photos are not compared pixel for pixel with training crops
     throw std::invalid_argument("--unseen-by compares face crops with training crops: run it without --detect");
+  if (!p.against.empty() && (p.detect || !p.baseline.empty()))
+    throw std::invalid_argument("--against compares two models on face crops: run it without --detect and --baseline");
   auto clf = EmotionClassifier::load(p.model);
   FolderEvaluation r;
   r.params = p;
@@ -115,15 +151,7 @@ FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
     }
     r.metrics = evaluate_photos(p.data, *pipe, r.classes, r.problems, r.no_face);
   } else {
-    LoadReport rep;
-    FaceDataset data = load_folder(p.data, r.classes, clf->info().net.input_size, rep);
-    r.problems = rep.problems;
-    if (data.size() == 0) throw nothing_evaluated(p.data + ": no images found in class folders", r.problems);
-    if (!p.unseen_by.empty()) {
-      data = without_seen(data, p.unseen_by, clf->info().net.input_size, r.seen_left_out, r.problems);
-      if (data.size() == 0) throw std::runtime_error(p.data + ": every image is also in " + p.unseen_by);
-    }
-    data = levelled_for(data, clf->preprocess());
+    FaceDataset data = crops_for(*clf, p, r.problems, r.seen_left_out);
     EmotionNet net = clf->model().net;
     EvalOptions eo;
     eo.tta = p.tta;
@@ -132,8 +160,10 @@ FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
       r.uncalibrated = evaluate_dataset(net, clf->info().norm, data, eo).metrics;
       eo.baseline = baseline;
     }
-    r.metrics = evaluate_dataset(net, clf->info().norm, data, eo).metrics;
+    const EvalResult mine = evaluate_dataset(net, clf->info().norm, data, eo);
+    r.metrics = mine.metrics;
     if (p.lighting) r.lighting = lighting_robustness(net, clf->info().norm, data, p.tta);
+    if (!p.against.empty()) r.comparison = compare_with(p, *clf, data.labels, mine.predicted);
   }
   if (r.metrics.n == 0) throw nothing_evaluated(p.data + ": no images could be evaluated", r.problems);
   return r;
@@ -147,6 +177,10 @@ nlohmann::json FolderEvaluation::to_json() const {
   j["tta"] = params.tta;
   j["detect"] = params.detect;
   j["problems"] = problems;
+  if (comparison) {
+    j["against"] = comparison->to_json(classes);
+    j["against"]["model"] = params.against;  // A; B is this model
+  }
   if (!params.unseen_by.empty()) j["unseen_by"] = {{"folder", params.unseen_by}, {"left_out", seen_left_out}};
   if (baseline_photos > 0) {
     const CalibrationParams cp;

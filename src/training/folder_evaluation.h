@@ -12,10 +12,12 @@
 // Loads the model itself; one call per thread (it sets no global state).
 #pragma once
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "training/metrics.h"
+#include "training/paired_comparison.h"
 #include "vision/face_detector.h"
 
 namespace moodtune {
@@ -32,6 +34,10 @@ struct FolderEvaluationParams {
   // one of its images are left out, so the figures are for faces the model
   // never saw (280 of FER2013's PublicTest faces repeat training faces). Crops only.
   std::string unseen_by;
+  // Another model (or ensemble) measured on the same images and compared
+  // image by image (paired_comparison.h): is this model's difference real or
+  // noise? Crops only, without a baseline.
+  std::string against;
 };
 
 // What one evaluation found. `uncalibrated` is the same faces measured
@@ -46,11 +52,14 @@ struct FolderEvaluation {
   int64_t seen_left_out = 0;  // with `unseen_by`: images left out as found there
   std::vector<LightingResult> lighting;
   std::vector<std::string> problems;  // unreadable files, unknown class folders: skipped, reported
+  // With `against`: A = that model, B = this one.
+  std::optional<PairedComparison> comparison;
   nlohmann::json to_json() const;
 };
 
 // Throws std::runtime_error (no such folder, nothing could be evaluated),
-// std::invalid_argument (`lighting` or `unseen_by` with `detect`), or what loading the
+// std::invalid_argument (`lighting`, `unseen_by` or `against` with `detect`,
+// `against` with a baseline or a model of other classes), or what loading the
 // model or the baseline throws, each with a message for the user.
 FolderEvaluation evaluate_folder(const FolderEvaluationParams& p);
 

@@ -192,6 +192,49 @@ TEST(Cli, EvaluateUnseenByLeavesOutFacesTheTrainingFolderHolds) {
   EXPECT_NE(r.err.find("without --detect"), std::string::npos) << r.err;
 }
 
+// Whether a new model is really better is the question before every
+// adoption: the two models on the same faces, compared face by face.
+TEST(Cli, EvaluateAgainstComparesTwoModelsImageByImage) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("cli-against");
+  for (const char* cls : {"happy", "sad", "fear"}) {
+    fs::create_directories(dir / "val" / cls);
+    for (const auto& f : test::fer_files("val", cls, 12)) fs::copy_file(f, dir / "val" / cls / fs::path(f).filename());
+  }
+  const std::string val = (dir / "val").string(),
+                    old_model = std::string(MOODTUNE_SOURCE_DIR) + "/models/compact-e30.mtm";
+  auto r =
+      test::run_moodtune("evaluate --data " + val + " --against " + old_model + " --json " + (dir / "b.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(test::slurp(dir / "b.json"));
+  const json& c = j["against"];
+  EXPECT_EQ(c["model"], old_model);
+  EXPECT_EQ(c["n"], 36);
+  EXPECT_DOUBLE_EQ(c["accuracy"]["b"].get<double>(), j["accuracy"].get<double>()) << "B is the evaluated model";
+  // The face-by-face counts are the two accuracies' difference.
+  const double a = c["accuracy"]["a"], b = c["accuracy"]["b"];
+  EXPECT_NEAR((b - a) * 36, c["only_b_right"].get<double>() - c["only_a_right"].get<double>(), 1e-9);
+  EXPECT_GT(c["only_a_right"].get<int>() + c["only_b_right"].get<int>(), 0) << "two different models agree on all";
+  EXPECT_LE(c["accuracy"]["low"].get<double>(), b - a);
+  EXPECT_GE(c["accuracy"]["high"].get<double>(), b - a);
+  EXPECT_TRUE(c["per_class"]["fear"]["recall"].contains("high"));
+  EXPECT_NE(r.out.find("McNemar p ="), std::string::npos) << r.out;
+
+  r = test::run_moodtune("evaluate --data " + val + " --against " + test::model_path() + " --json " +
+                         (dir / "self.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  j = json::parse(test::slurp(dir / "self.json"));
+  EXPECT_EQ(j["against"]["only_a_right"].get<int>() + j["against"]["only_b_right"].get<int>(), 0);
+  EXPECT_DOUBLE_EQ(j["against"]["mcnemar_p"].get<double>(), 1.0);
+
+  r = test::run_moodtune("evaluate --detect --data " + val + " --against " + old_model);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("without --detect"), std::string::npos) << r.err;
+  r = test::run_moodtune("evaluate --data " + val + " --against " + (dir / "missing.mtm").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing.mtm"), std::string::npos) << r.err;
+}
+
 TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("cli-watch");

@@ -19,3 +19,10 @@ for T in 0.1 0.25 0.5; do
   build/moodtune rebalance --model $RUN/best.mtm --out /tmp/w40-r$T.mtm --strength $T
   build/moodtune evaluate --data $FER/val --model /tmp/w40-r$T.mtm --json rebalanced_$T.json > rebalanced_$T.txt
 done
+# Added in session 26: the candidate against the default face by face (95% bootstrap
+# intervals, McNemar's test), on all of PublicTest and on the faces not in training
+# (the JSON names /work/ens/w40-e92.mtm, a copy of $RUN/best.mtm)
+build/moodtune evaluate --data $FER/val --model $RUN/best.mtm --against models/default.mtm \
+  --json paired_vs_default.json > paired_vs_default.txt
+build/moodtune evaluate --data $FER/val --unseen-by $FER/train --model $RUN/best.mtm --against models/default.mtm \
+  --json paired_vs_default_unseen.json > paired_vs_default_unseen.txt
