@@ -30,7 +30,8 @@ ck=${MOODTUNE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/moodtune}/ckplus
 if [ -f "$ck_tar" ]; then
   [ -d "$ck/ckplus-dev" ] || { mkdir -p "$ck" && tar xzf "$ck_tar" -C "$ck"; }
   step "CK+ dev, with and without calibration"
-  "$dev" calibration --ckplus "$ck/ckplus-dev" --model "$model" --fer "$fer" --json "$out/ckplus.json" > "$out/ckplus.txt"
+  "$dev" calibration --ckplus "$ck/ckplus-dev" --model "$model" --fer "$fer" --against "$here/models/default.mtm" \
+    --json "$out/ckplus.json" > "$out/ckplus.txt"
 else
   echo "$0: $ck_tar not found: CK+ figures skipped" >&2
 fi

@@ -6,7 +6,8 @@
 // (the named expression at its peak). A person's baseline: the first frames
 // of their *other* sequences (leave one sequence out), so a neutral test
 // frame is never its own baseline. The population reference: neutral faces
-// of the FER2013 training split.
+// of the FER2013 training split. `--against OTHER` compares two models on
+// those faces, face by face (training/paired_comparison.h).
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -16,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "dev/dev_commands.h"
+#include "training/paired_comparison.h"
 #include "vision/baseline_photos.h"
 #include "vision/face_crop.h"
 #include "vision/image_io.h"
@@ -102,12 +104,96 @@ struct Tally {
     return it == per_class.end() ? 0 : static_cast<double>(it->second.first) / it->second.second;
   }
 };
+// Everything one model needs for the study: its CK+ faces (cropped as it
+// expects) and its population reference.
+struct Study {
+  std::shared_ptr<const EmotionClassifier> clf;
+  std::vector<Sequence> seqs;
+  int missed = 0;
+  Baseline reference;
+  size_t reference_faces = 0;
+};
+
+Study prepare(const std::string& model, const PipelineParams& pp, const std::string& ckplus, const std::string& fer,
+              int reference_faces) {
+  Study st;
+  st.clf = EmotionClassifier::load(model);
+  EmotionPipeline pipe(st.clf, pp);
+  st.seqs = load_ckplus(pipe, ckplus, st.missed);
+  std::vector<cv::Mat> ref_faces;
+  std::vector<std::string> files;
+  for (const auto& e : fs::directory_iterator(fs::path(cli::fer_root(fer)) / "train" / "neutral"))
+    files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  for (size_t i = 0; i < files.size() && static_cast<int>(ref_faces.size()) < reference_faces; ++i)
+    ref_faces.push_back(prepare_for_model(read_image(files[i]), st.clf->preprocess()));
+  st.reference = make_baseline(*st.clf, ref_faces);
+  st.reference_faces = ref_faces.size();
+  return st;
+}
+
+// One calibration method over every test face: the tally, and the true and
+// said class of each face in a fixed order (for a paired comparison).
+struct MethodRun {
+  Tally tally;
+  std::vector<int64_t> truth, said;
+};
+
+MethodRun run_method(const Study& st, const CalibrationParams& m) {
+  MethodRun r;
+  const auto& classes = st.clf->classes();
+  const auto index = [&](const std::string& c) {
+    return static_cast<int64_t>(std::find(classes.begin(), classes.end(), c) - classes.begin());
+  };
+  for (const Sequence& q : st.seqs) {
+    std::vector<cv::Mat> base;
+    for (const Sequence& other : st.seqs)
+      if (other.subject == q.subject && other.name != q.name) base.push_back(other.neutral);
+    if (base.empty()) continue;  // a person with one sequence has no baseline apart from the test frame
+    const Baseline person = make_baseline(*st.clf, base);
+    std::vector<cv::Mat> test = {q.neutral};
+    test.insert(test.end(), q.peak.begin(), q.peak.end());
+    const auto probs = classify_calibrated(*st.clf, test, person, m, st.reference);
+    for (size_t i = 0; i < probs.size(); ++i) {
+      const std::string truth = i == 0 ? "neutral" : q.emotion;
+      const int64_t said = top_class(probs[i]);
+      r.tally.add(truth, classes[static_cast<size_t>(said)], q.subject);
+      r.truth.push_back(index(truth));
+      r.said.push_back(said);
+    }
+  }
+  return r;
+}
+// `other` on the same CK+ faces, without calibration and with the shipped
+// method, face by face against the study's model (A = other, B = the model).
+// Faces of one person are not independent, so the intervals, which resample
+// faces, are if anything too narrow.
+template <typename Opts>
+json compare_on_ckplus(const Study& study, const std::string& other_model, const Opts& o) {
+  const Study other = prepare(other_model, o.pipeline, o.ckplus, o.fer, o.reference_faces);
+  if (other.clf->classes() != study.clf->classes())
+    throw std::invalid_argument(other_model + ": its classes differ from " + o.model + "'s");
+  json out = {{"model", other_model}, {"methods", json::array()}};
+  for (const CalibrationParams& m : {CalibrationParams{"none", 0}, CalibrationParams{"prior", 0.5f}}) {
+    const MethodRun a = run_method(other, m), b = run_method(study, m);
+    if (a.truth != b.truth)  // a face one detector run found and the other did not
+      throw std::runtime_error("the two models' CK+ faces differ; compare them with the same detector settings");
+    const PairedComparison c = compare_paired(a.truth, a.said, b.said, static_cast<int>(study.clf->classes().size()));
+    std::printf("against %s (A) -> %s (B), %s %.2f:\n%s", other_model.c_str(), o.model.c_str(), m.method.c_str(),
+                m.strength, c.table(study.clf->classes()).c_str());
+    json j = c.to_json(study.clf->classes());
+    j["method"] = m.method;
+    j["strength"] = m.strength;
+    out["methods"].push_back(j);
+  }
+  return out;
+}
 }  // namespace
 
 void add_calibration_study(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("calibration", "Personal calibration methods compared on CK+ dev, per person");
   struct Opts {
-    std::string model = cli::default_model_path(), ckplus, fer, json;
+    std::string model = cli::default_model_path(), ckplus, fer, json, against;
     int reference_faces = 1000;
     PipelineParams pipeline;
   };
@@ -117,22 +203,16 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
   cmd->add_option("--fer", o->fer, "FER2013 folder, for the population's neutral reference");
   cmd->add_option("--reference-faces", o->reference_faces, "FER2013 training neutral faces for the reference")
       ->capture_default_str();
+  cmd->add_option("--against", o->against,
+                  "Another model: both compared face by face, without calibration and with prior 0.5");
   cmd->add_option("--json", o->json, "Write the results as JSON");
   cli::add_detector_options(cmd, o->pipeline.detector);
   cmd->callback([o, &exit_code] {
     cli::guarded(exit_code, [&] {
-      auto clf = EmotionClassifier::load(o->model);
-      EmotionPipeline pipe(clf, o->pipeline);
-      int missed = 0;
-      const auto seqs = load_ckplus(pipe, o->ckplus, missed);
-      std::vector<cv::Mat> ref_faces;
-      std::vector<std::string> files;
-      for (const auto& e : fs::directory_iterator(fs::path(cli::fer_root(o->fer)) / "train" / "neutral"))
-        files.push_back(e.path().string());
-      std::sort(files.begin(), files.end());
-      for (size_t i = 0; i < files.size() && static_cast<int>(ref_faces.size()) < o->reference_faces; ++i)
-        ref_faces.push_back(prepare_for_model(read_image(files[i]), clf->preprocess()));
-      const Baseline reference = make_baseline(*clf, ref_faces);
+      const Study study = prepare(o->model, o->pipeline, o->ckplus, o->fer, o->reference_faces);
+      const auto& clf = study.clf;
+      const auto& seqs = study.seqs;
+      const int missed = study.missed;
       const auto& classes = clf->classes();
 
       std::vector<CalibrationParams> methods = {{"none", 0}};
@@ -148,7 +228,7 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
       json out = {{"model", o->model},
                   {"sequences", seqs.size()},
                   {"faces_missed", missed},
-                  {"reference_faces", ref_faces.size()},
+                  {"reference_faces", study.reference_faces},
                   {"baseline_check",
                    {{"neutral_refused", refused_neutral},
                     {"neutral", seqs.size()},
@@ -161,19 +241,8 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
           seqs.size(), missed, refused_neutral, seqs.size(), refused_peak, peak_total, "method", "acc", "bal acc",
           "neutral", "peaks");
       for (const CalibrationParams& m : methods) {
-        Tally t;
-        for (const Sequence& q : seqs) {
-          std::vector<cv::Mat> base;
-          for (const Sequence& other : seqs)
-            if (other.subject == q.subject && other.name != q.name) base.push_back(other.neutral);
-          if (base.empty()) continue;  // a person with one sequence has no baseline apart from the test frame
-          const Baseline person = make_baseline(*clf, base);
-          std::vector<cv::Mat> test = {q.neutral};
-          test.insert(test.end(), q.peak.begin(), q.peak.end());
-          const auto probs = classify_calibrated(*clf, test, person, m, reference);
-          for (size_t i = 0; i < probs.size(); ++i)
-            t.add(i == 0 ? "neutral" : q.emotion, classes[static_cast<size_t>(top_class(probs[i]))], q.subject);
-        }
+        const MethodRun run = run_method(study, m);
+        const Tally& t = run.tally;
         int peaks_right = 0, peaks = 0;
         for (const auto& [c, v] : t.per_class)
           if (c != "neutral") peaks_right += v.first, peaks += v.second;
@@ -195,6 +264,7 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
                                   {"per_class", cls},
                                   {"per_subject", subj}});
       }
+      if (!o->against.empty()) out["against"] = compare_on_ckplus(study, o->against, *o);
       cli::write_json(o->json, out);
       return 0;
     });

@@ -2,6 +2,8 @@
 // evaluate with real faces, and a clear message for every bad baseline
 // (no face, several, too dark, not relaxed, not an image, missing).
 // The method's choice on CK+: docs/calibration.md.
+#include <algorithm>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -97,6 +99,40 @@ TEST(Calibration, EvaluateReportsCalibratedAndPlainFigures) {
   EXPECT_EQ(j["n"], 30);
   EXPECT_EQ(j["calibration"]["uncalibrated"]["n"], 30);
   EXPECT_NE(j["per_class"], j["calibration"]["uncalibrated"]["per_class"]);
+}
+
+// The CK+ study compares two models on the same real faces, face by face:
+// the check on studio faces that guards every adoption of a new default
+// (scripts/measure-model.sh). Its figures for each model must be that
+// model's own, or the pairing is broken.
+TEST(Calibration, TheCkplusStudyComparesTwoModelsFaceByFace) {
+  MOODTUNE_REQUIRE_FER();
+  const fs::path tar = fs::path(MOODTUNE_SOURCE_DIR) / ".." / "shared" / "data" / "ckplus-dev.tar.gz";
+  ASSERT_TRUE(fs::exists(tar)) << tar << " not found: ../shared belongs beside the repository";
+  auto dir = test::temp_dir("calibration-ckplus");
+  ASSERT_EQ(std::system(("tar xzf '" + tar.string() + "' -C '" + dir.string() + "'").c_str()), 0);
+  const std::string other = std::string(MOODTUNE_SOURCE_DIR) + "/models/compact-e30.mtm";
+  auto r = test::run_binary(MOODTUNE_DEV_BINARY, "calibration --ckplus " + (dir / "ckplus-dev").string() + " --fer " +
+                                                     test::fer_dir() + " --reference-faces 200 --against " + other +
+                                                     " --json " + (dir / "ck.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("McNemar p ="), std::string::npos) << r.out;
+  const json j = json::parse(test::slurp(dir / "ck.json"));
+  EXPECT_EQ(j["against"]["model"], other);
+  ASSERT_EQ(j["against"]["methods"].size(), 2u);
+  for (const json& c : j["against"]["methods"]) {
+    const auto mine = std::find_if(j["methods"].begin(), j["methods"].end(), [&](const json& m) {
+      return m["method"] == c["method"] && m["strength"] == c["strength"];
+    });
+    ASSERT_NE(mine, j["methods"].end()) << c["method"];
+    EXPECT_DOUBLE_EQ(c["accuracy"]["b"].get<double>(), (*mine)["accuracy"].get<double>()) << c["method"];
+    EXPECT_DOUBLE_EQ(c["balanced_accuracy"]["b"].get<double>(), (*mine)["balanced_accuracy"].get<double>());
+    int faces = 0;
+    for (const auto& [cls, v] : (*mine)["per_class"].items()) faces += v["faces"].get<int>();
+    EXPECT_EQ(c["n"], faces);
+    const double a = c["accuracy"]["a"], b = c["accuracy"]["b"];
+    EXPECT_NEAR((b - a) * faces, c["only_b_right"].get<double>() - c["only_a_right"].get<double>(), 1e-9);
+  }
 }
 
 }  // namespace

@@ -26,3 +26,6 @@ build/moodtune evaluate --data $FER/val --model $RUN/best.mtm --against models/d
   --json paired_vs_default.json > paired_vs_default.txt
 build/moodtune evaluate --data $FER/val --unseen-by $FER/train --model $RUN/best.mtm --against models/default.mtm \
   --json paired_vs_default_unseen.json > paired_vs_default_unseen.txt
+# ... and on CK+ dev (only the comparison part of the output and JSON kept)
+build/moodtune-dev calibration --ckplus ~/.cache/moodtune/ckplus/ckplus-dev --model $RUN/best.mtm --fer $FER \
+  --against models/default.mtm --json /tmp/ck.json   # against: ckplus_paired_vs_default.*
