@@ -78,6 +78,7 @@ FaceDataset without_seen(const FaceDataset& data, const std::string& seen_dir, i
   left_out = static_cast<int64_t>(repeated.size());
   return data.subset(keep);
 }
+
 // The face crops of `p.data` as `clf` sees them (its input size and
 // preprocessing), without the faces `p.unseen_by` holds.
 FaceDataset crops_for(const EmotionClassifier& clf, const FolderEvaluationParams& p, std::vector<std::string>& problems,
