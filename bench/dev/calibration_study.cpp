@@ -136,7 +136,7 @@ Study prepare(const std::string& model, const PipelineParams& pp, const std::str
 // said class of each face in a fixed order (for a paired comparison).
 struct MethodRun {
   Tally tally;
-  std::vector<int64_t> truth, said;
+  std::vector<int64_t> truth, said, person;
 };
 
 MethodRun run_method(const Study& st, const CalibrationParams& m) {
@@ -145,6 +145,7 @@ MethodRun run_method(const Study& st, const CalibrationParams& m) {
   const auto index = [&](const std::string& c) {
     return static_cast<int64_t>(std::find(classes.begin(), classes.end(), c) - classes.begin());
   };
+  std::map<std::string, int64_t> person_ids;
   for (const Sequence& q : st.seqs) {
     std::vector<cv::Mat> base;
     for (const Sequence& other : st.seqs)
@@ -160,14 +161,14 @@ MethodRun run_method(const Study& st, const CalibrationParams& m) {
       r.tally.add(truth, classes[static_cast<size_t>(said)], q.subject);
       r.truth.push_back(index(truth));
       r.said.push_back(said);
+      r.person.push_back(person_ids.emplace(q.subject, static_cast<int64_t>(person_ids.size())).first->second);
     }
   }
   return r;
 }
 // `other` on the same CK+ faces, without calibration and with the shipped
 // method, face by face against the study's model (A = other, B = the model).
-// Faces of one person are not independent, so the intervals, which resample
-// faces, are if anything too narrow.
+// A person's faces are not independent, so the intervals resample people.
 template <typename Opts>
 json compare_on_ckplus(const Study& study, const std::string& other_model, const Opts& o) {
   const Study other = prepare(other_model, o.pipeline, o.ckplus, o.fer, o.reference_faces);
@@ -178,7 +179,10 @@ json compare_on_ckplus(const Study& study, const std::string& other_model, const
     const MethodRun a = run_method(other, m), b = run_method(study, m);
     if (a.truth != b.truth)  // a face one detector run found and the other did not
       throw std::runtime_error("the two models' CK+ faces differ; compare them with the same detector settings");
-    const PairedComparison c = compare_paired(a.truth, a.said, b.said, static_cast<int>(study.clf->classes().size()));
+    PairedComparisonParams pp;
+    pp.groups = b.person;  // a person's faces are resampled together
+    const PairedComparison c =
+        compare_paired(a.truth, a.said, b.said, static_cast<int>(study.clf->classes().size()), pp);
     std::printf("against %s (A) -> %s (B), %s %.2f:\n%s", other_model.c_str(), o.model.c_str(), m.method.c_str(),
                 m.strength, c.table(study.clf->classes()).c_str());
     json j = c.to_json(study.clf->classes());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <random>
 #include <stdexcept>
 
@@ -61,6 +62,8 @@ PairedComparison compare_paired(const std::vector<int64_t>& truth, const std::ve
   if (truth.empty()) throw std::invalid_argument("paired comparison: no images");
   if (pred_a.size() != truth.size() || pred_b.size() != truth.size())
     throw std::invalid_argument("paired comparison: the two models' predictions do not cover the same images");
+  if (!p.groups.empty() && p.groups.size() != truth.size())
+    throw std::invalid_argument("paired comparison: one group per image, or none");
   if (p.resamples < 100) throw std::invalid_argument("paired comparison: at least 100 resamples");
   if (!(p.level > 0 && p.level < 1)) throw std::invalid_argument("paired comparison: level must be in (0, 1)");
   for (size_t i = 0; i < truth.size(); ++i)
@@ -80,15 +83,29 @@ PairedComparison compare_paired(const std::vector<int64_t>& truth, const std::ve
 
   std::vector<size_t> all(truth.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  // The units resampled: each image alone, or the images of each group.
+  std::vector<std::vector<size_t>> units;
+  if (p.groups.empty()) {
+    for (size_t i : all) units.push_back({i});
+  } else {
+    std::map<int64_t, std::vector<size_t>> by_group;
+    for (size_t i : all) by_group[p.groups[i]].push_back(i);
+    for (auto& [g, members] : by_group) units.push_back(std::move(members));
+  }
+  r.groups = static_cast<int64_t>(units.size());
   const std::vector<double> fa = figures(metrics_of(truth, pred_a, all, k));
   const std::vector<double> fb = figures(metrics_of(truth, pred_b, all, k));
 
   std::vector<std::vector<double>> deltas(fa.size());
   std::mt19937_64 rng(p.seed);
-  std::uniform_int_distribution<size_t> draw(0, truth.size() - 1);
-  std::vector<size_t> pick(truth.size());
+  std::uniform_int_distribution<size_t> draw(0, units.size() - 1);
+  std::vector<size_t> pick;
   for (int s = 0; s < p.resamples; ++s) {
-    for (size_t& i : pick) i = draw(rng);
+    pick.clear();
+    for (size_t u = 0; u < units.size(); ++u) {
+      const std::vector<size_t>& members = units[draw(rng)];
+      pick.insert(pick.end(), members.begin(), members.end());
+    }
     const std::vector<double> a = figures(metrics_of(truth, pred_a, pick, k));
     const std::vector<double> b = figures(metrics_of(truth, pred_b, pick, k));
     for (size_t f = 0; f < a.size(); ++f) deltas[f].push_back(b[f] - a[f]);
@@ -136,12 +153,13 @@ nlohmann::json PairedComparison::to_json(const std::vector<std::string>& classes
 }
 
 std::string PairedComparison::table(const std::vector<std::string>& classes) const {
-  char head[200];
+  const std::string units = params.groups.empty() ? "" : " (" + std::to_string(groups) + " groups resampled)";
+  char head[256];
   std::snprintf(head, sizeof head,
-                "  %lld images: only A right %lld, only B right %lld, McNemar p = %.3g; B - A with %.0f%% intervals, "
+                "  %lld images: only A right %lld, only B right %lld, McNemar p = %.3g; B - A with %.0f%% intervals%s, "
                 "* = excludes 0\n",
                 static_cast<long long>(n), static_cast<long long>(only_a_right), static_cast<long long>(only_b_right),
-                mcnemar_p, params.level * 100);
+                mcnemar_p, params.level * 100, units.c_str());
   std::string s = head;
   s += figure_line("accuracy", accuracy);
   s += figure_line("balanced accuracy", balanced_accuracy);

@@ -14,7 +14,10 @@
 // each). Accuracy differences get McNemar's exact test; every figure (accuracy,
 // balanced accuracy, per-class recall and precision) gets a percentile
 // bootstrap interval from resampling the images, the same resample for both
-// models. Deterministic for a given seed.
+// models. Where images come in groups that are not independent (the faces of
+// one person), `groups` resamples whole groups instead (a cluster
+// bootstrap), which widens the intervals honestly. McNemar's test assumes
+// independent images either way. Deterministic for a given seed.
 //
 // Plain functions over plain values; thread-safe.
 #pragma once
@@ -29,6 +32,8 @@ struct PairedComparisonParams {
   int resamples = 2000;  // bootstrap resamples
   double level = 0.95;   // interval coverage
   uint64_t seed = 1;
+  // Empty, or one group id per image: whole groups are resampled.
+  std::vector<int64_t> groups;
 };
 
 // One figure for both models, and the interval of B minus A.
@@ -43,6 +48,7 @@ struct PairedFigure {
 struct PairedComparison {
   int64_t n = 0;
   int64_t only_a_right = 0, only_b_right = 0;  // the discordant images
+  int64_t groups = 0;                          // resampled units: images, or the groups given
   double mcnemar_p = 1;                        // exact binomial, two-sided
   PairedFigure accuracy, balanced_accuracy;
   std::vector<PairedFigure> recall, precision;  // per class; precision 0 where a model never predicts it
@@ -52,8 +58,9 @@ struct PairedComparison {
   std::string table(const std::vector<std::string>& classes) const;
 };
 
-// Throws std::invalid_argument when the three vectors differ in length, are
-// empty, or hold a label outside [0, num_classes).
+// Throws std::invalid_argument when the three vectors (and `groups`, when
+// given) differ in length, are empty, or hold a label outside
+// [0, num_classes).
 PairedComparison compare_paired(const std::vector<int64_t>& truth, const std::vector<int64_t>& pred_a,
                                 const std::vector<int64_t>& pred_b, int num_classes,
                                 const PairedComparisonParams& p = {});

@@ -140,3 +140,29 @@ TEST(PairedComparison, PredictionsThatDoNotLineUpAreRefused) {
   EXPECT_THROW(compare_paired(m.truth, m.a, stray, 2), std::invalid_argument);
   EXPECT_THROW(compare_paired({}, {}, {}, 2), std::invalid_argument);
 }
+
+// CK+ has 10 people: a gain that comes from one person is not a gain the
+// next 10 people will see. Resampling people, not faces, says so.
+TEST(PairedComparison, GroupsAreResampledWhole) {
+  std::vector<int64_t> truth, a, b, person;
+  for (int64_t g = 0; g < 10; ++g)
+    for (int i = 0; i < 100; ++i) {
+      truth.push_back(i % 2);
+      a.push_back(i < 60 ? i % 2 : 1 - i % 2);
+      b.push_back(i < (g == 0 ? 90 : 60) ? i % 2 : 1 - i % 2);  // person 0: 30 faces more
+      person.push_back(g);
+    }
+  const PairedComparison faces = compare_paired(truth, a, b, 2);
+  PairedComparisonParams by_person;
+  by_person.groups = person;
+  const PairedComparison people = compare_paired(truth, a, b, 2, by_person);
+  EXPECT_EQ(faces.groups, 1000);
+  EXPECT_EQ(people.groups, 10);
+  EXPECT_NEAR(people.accuracy.delta(), 0.03, 1e-12);
+  EXPECT_DOUBLE_EQ(people.mcnemar_p, faces.mcnemar_p) << "the test itself is per face";
+  EXPECT_TRUE(faces.accuracy.significant()) << faces.accuracy.low;
+  EXPECT_FALSE(people.accuracy.significant()) << "one person in ten is left out of a third of the resamples";
+  EXPECT_GT(people.accuracy.high - people.accuracy.low, faces.accuracy.high - faces.accuracy.low);
+  by_person.groups.pop_back();
+  EXPECT_THROW(compare_paired(truth, a, b, 2, by_person), std::invalid_argument);
+}
