@@ -12,6 +12,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace moodtune::test {
 
@@ -100,6 +101,17 @@ inline std::vector<std::string> fer_files(const std::string& split, const std::s
   std::sort(files.begin(), files.end());
   if (files.size() > n) files.resize(n);
   return files;
+}
+
+// The first `n` FER2013 faces of each of `classes` in `split`, copied into
+// dir/<class>/: a class-folder tree as `evaluate` and `train` read it.
+inline void copy_fer_faces(const std::filesystem::path& dir, const std::vector<std::string>& classes, size_t n,
+                           const std::string& split = "val") {
+  for (const auto& cls : classes) {
+    std::filesystem::create_directories(dir / cls);
+    for (const auto& f : fer_files(split, cls, n))
+      std::filesystem::copy_file(f, dir / cls / std::filesystem::path(f).filename());
+  }
 }
 
 }  // namespace moodtune::test

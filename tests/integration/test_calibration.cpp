@@ -81,10 +81,7 @@ TEST(Calibration, ABadBaselineIsRefusedWithWhatToDo) {
 TEST(Calibration, EvaluateReportsCalibratedAndPlainFigures) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("calibration-evaluate");
-  for (const char* cls : {"neutral", "sad", "happy"}) {
-    fs::create_directories(dir / "data" / cls);
-    for (const auto& f : test::fer_files("val", cls, 10)) fs::copy_file(f, dir / "data" / cls / fs::path(f).filename());
-  }
+  test::copy_fer_faces(dir / "data", {"neutral", "sad", "happy"}, 10);
   // Crops, like the data: the baseline is taken as crops too.
   fs::create_directories(dir / "rest");
   fs::copy_file(test::fer_files("val", "neutral", 2)[1], dir / "rest" / "a.jpg");

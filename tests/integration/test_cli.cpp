@@ -161,13 +161,8 @@ TEST(Cli, EvaluateUnseenByLeavesOutFacesTheTrainingFolderHolds) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("cli-unseen");
   const auto happy = test::fer_files("val", "happy", 8), sad = test::fer_files("val", "sad", 8);
-  for (const auto& [cls, files] : {std::pair{"happy", happy}, std::pair{"sad", sad}}) {
-    fs::create_directories(dir / "val" / cls);
-    fs::create_directories(dir / "train" / cls);
-    for (const auto& f : files) fs::copy_file(f, dir / "val" / cls / fs::path(f).filename());
-    for (const auto& f : test::fer_files("train", cls, 3))
-      fs::copy_file(f, dir / "train" / cls / fs::path(f).filename());
-  }
+  test::copy_fer_faces(dir / "val", {"happy", "sad"}, 8);
+  test::copy_fer_faces(dir / "train", {"happy", "sad"}, 3, "train");
   for (int i = 0; i < 3; ++i) fs::copy_file(happy[i], dir / "train" / "happy" / ("copy" + std::to_string(i) + ".jpg"));
   cv::imwrite((dir / "train" / "sad" / "reencoded.png").string(), test::gray_image(sad[0]));  // same pixels, PNG
   fs::copy_file(sad[1], dir / "train" / "happy" / "mislabelled.jpg");  // seen, under another label
@@ -197,10 +192,7 @@ TEST(Cli, EvaluateUnseenByLeavesOutFacesTheTrainingFolderHolds) {
 TEST(Cli, EvaluateAgainstComparesTwoModelsImageByImage) {
   MOODTUNE_REQUIRE_FER();
   auto dir = test::temp_dir("cli-against");
-  for (const char* cls : {"happy", "sad", "fear"}) {
-    fs::create_directories(dir / "val" / cls);
-    for (const auto& f : test::fer_files("val", cls, 12)) fs::copy_file(f, dir / "val" / cls / fs::path(f).filename());
-  }
+  test::copy_fer_faces(dir / "val", {"happy", "sad", "fear"}, 12);
   const std::string val = (dir / "val").string(),
                     old_model = std::string(MOODTUNE_SOURCE_DIR) + "/models/compact-e30.mtm";
   auto r =

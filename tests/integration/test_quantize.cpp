@@ -17,10 +17,7 @@ std::string int8_path() { return std::string(MOODTUNE_SOURCE_DIR) + "/models/def
 
 // 20 validation faces per class, copied into DIR/<class>/.
 std::string small_val(const fs::path& dir) {
-  for (const char* cls : {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"}) {
-    fs::create_directories(dir / cls);
-    for (const auto& f : test::fer_files("val", cls, 20)) fs::copy_file(f, dir / cls / fs::path(f).filename());
-  }
+  test::copy_fer_faces(dir, {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"}, 20);
   return dir.string();
 }
 
