@@ -167,16 +167,18 @@ MethodRun run_method(const Study& st, const CalibrationParams& m) {
   return r;
 }
 // `other` on the same CK+ faces, without calibration and with the shipped
-// method, face by face against the study's model (A = other, B = the model).
-// A person's faces are not independent, so the intervals resample people.
+// method, face by face against the study's model (A = other, B = the model,
+// whose runs of those methods are `mine`). A person's faces are not
+// independent, so the intervals resample people.
 template <typename Opts>
-json compare_on_ckplus(const Study& study, const std::string& other_model, const Opts& o) {
+json compare_on_ckplus(const Study& study, const std::vector<std::pair<CalibrationParams, MethodRun>>& mine,
+                       const std::string& other_model, const Opts& o) {
   const Study other = prepare(other_model, o.pipeline, o.ckplus, o.fer, o.reference_faces);
   if (other.clf->classes() != study.clf->classes())
     throw std::invalid_argument(other_model + ": its classes differ from " + o.model + "'s");
   json out = {{"model", other_model}, {"methods", json::array()}};
-  for (const CalibrationParams& m : {CalibrationParams{"none", 0}, CalibrationParams{"prior", 0.5f}}) {
-    const MethodRun a = run_method(other, m), b = run_method(study, m);
+  for (const auto& [m, b] : mine) {
+    const MethodRun a = run_method(other, m);
     if (a.truth != b.truth)  // a face one detector run found and the other did not
       throw std::runtime_error("the two models' CK+ faces differ; compare them with the same detector settings");
     PairedComparisonParams pp;
@@ -244,8 +246,9 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
           "peaks\n%-12s %8s %8s %8s %8s\n",
           seqs.size(), missed, refused_neutral, seqs.size(), refused_peak, peak_total, "method", "acc", "bal acc",
           "neutral", "peaks");
+      std::vector<std::pair<CalibrationParams, MethodRun>> compared;  // the runs --against is compared on
       for (const CalibrationParams& m : methods) {
-        const MethodRun run = run_method(study, m);
+        MethodRun run = run_method(study, m);
         const Tally& t = run.tally;
         int peaks_right = 0, peaks = 0;
         for (const auto& [c, v] : t.per_class)
@@ -267,8 +270,9 @@ void add_calibration_study(CLI::App& app, int& exit_code) {
                                   {"balanced_accuracy", t.balanced()},
                                   {"per_class", cls},
                                   {"per_subject", subj}});
+        if (m.method == "none" || (m.method == "prior" && m.strength == 0.5f)) compared.emplace_back(m, std::move(run));
       }
-      if (!o->against.empty()) out["against"] = compare_on_ckplus(study, o->against, *o);
+      if (!o->against.empty()) out["against"] = compare_on_ckplus(study, compared, o->against, *o);
       cli::write_json(o->json, out);
       return 0;
     });

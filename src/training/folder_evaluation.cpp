@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 #include "common/progress.h"
@@ -79,8 +80,8 @@ FaceDataset without_seen(const FaceDataset& data, const std::string& seen_dir, i
   return data.subset(keep);
 }
 
-// The face crops of `p.data` as `clf` sees them (its input size and
-// preprocessing), without the faces `p.unseen_by` holds.
+// The face crops of `p.data` at `clf`'s input size, without the faces
+// `p.unseen_by` holds (not yet levelled: that depends on the model).
 FaceDataset crops_for(const EmotionClassifier& clf, const FolderEvaluationParams& p, std::vector<std::string>& problems,
                       int64_t& left_out) {
   LoadReport rep;
@@ -91,27 +92,41 @@ FaceDataset crops_for(const EmotionClassifier& clf, const FolderEvaluationParams
     data = without_seen(data, p.unseen_by, clf.info().net.input_size, left_out, problems);
     if (data.size() == 0) throw std::runtime_error(p.data + ": every image is also in " + p.unseen_by);
   }
-  return levelled_for(data, clf.preprocess());
+  return data;
 }
 
-// `p.against` on the same images (loaded again: its input size or
-// preprocessing may differ), compared image by image with `predicted`.
-PairedComparison compare_with(const FolderEvaluationParams& p, const EmotionClassifier& mine,
-                              const std::vector<int64_t>& truth, const std::vector<int64_t>& predicted) {
+// `p.against` on the same faces as `crops`, compared face by face with
+// `predicted`. The crops are reused; only a model of another input size
+// reads the folder again, keeping the same files (so `--unseen-by` is not
+// worked out twice).
+PairedComparison compare_with(const FolderEvaluationParams& p, const EmotionClassifier& mine, const FaceDataset& crops,
+                              const std::vector<int64_t>& predicted) {
   auto other = EmotionClassifier::load(p.against);
   if (other->classes() != mine.classes())
     throw std::invalid_argument(p.against + ": its classes differ from " + p.model + "'s; they cannot be compared");
-  std::vector<std::string> problems;  // the same files as for this model
-  int64_t left_out = 0;
-  const FaceDataset data = crops_for(*other, p, problems, left_out);
-  if (data.labels != truth) throw std::runtime_error(p.against + ": read other images than " + p.model);
+  const int size = other->info().net.input_size;
+  FaceDataset same = crops;
+  if (size != mine.info().net.input_size) {
+    LoadReport ignored;  // reported when the folder was first read
+    const FaceDataset all = load_folder(p.data, mine.classes(), size, ignored);
+    std::map<std::string, int64_t> at;
+    for (int64_t i = 0; i < all.size(); ++i) at[all.sources[static_cast<size_t>(i)]] = i;
+    std::vector<int64_t> keep;
+    for (const std::string& src : crops.sources) {
+      const auto it = at.find(src);
+      if (it == at.end()) throw std::runtime_error(src + ": changed while the two models were evaluated");
+      keep.push_back(it->second);
+    }
+    same = all.subset(keep);
+  }
+  const FaceDataset data = levelled_for(same, other->preprocess());
   EmotionNet net = other->model().net;
   EvalOptions eo;
   eo.tta = p.tta;
   eo.progress = true;
   eo.label = "evaluate --against";
   const EvalResult theirs = evaluate_dataset(net, other->info().norm, data, eo);
-  return compare_paired(truth, theirs.predicted, predicted, static_cast<int>(mine.classes().size()));
+  return compare_paired(crops.labels, theirs.predicted, predicted, static_cast<int>(mine.classes().size()));
 }
 }  // namespace
 
@@ -152,7 +167,8 @@ FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
     }
     r.metrics = evaluate_photos(p.data, *pipe, r.classes, r.problems, r.no_face);
   } else {
-    FaceDataset data = crops_for(*clf, p, r.problems, r.seen_left_out);
+    const FaceDataset crops = crops_for(*clf, p, r.problems, r.seen_left_out);
+    const FaceDataset data = levelled_for(crops, clf->preprocess());
     EmotionNet net = clf->model().net;
     EvalOptions eo;
     eo.tta = p.tta;
@@ -164,7 +180,7 @@ FolderEvaluation evaluate_folder(const FolderEvaluationParams& p) {
     const EvalResult mine = evaluate_dataset(net, clf->info().norm, data, eo);
     r.metrics = mine.metrics;
     if (p.lighting) r.lighting = lighting_robustness(net, clf->info().norm, data, p.tta);
-    if (!p.against.empty()) r.comparison = compare_with(p, *clf, data.labels, mine.predicted);
+    if (!p.against.empty()) r.comparison = compare_with(p, *clf, crops, mine.predicted);
   }
   if (r.metrics.n == 0) throw nothing_evaluated(p.data + ": no images could be evaluated", r.problems);
   return r;
