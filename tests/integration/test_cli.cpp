@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include "../test_support.h"
 
+#include "vision/emotion_net.h"
+#include "vision/model_file.h"
 #include "vision/test_frame.h"
 
 using namespace moodtune;
@@ -225,6 +227,38 @@ TEST(Cli, EvaluateAgainstComparesTwoModelsImageByImage) {
   r = test::run_moodtune("evaluate --data " + val + " --against " + (dir / "missing.mtm").string());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("missing.mtm"), std::string::npos) << r.err;
+}
+
+// A model of another input size reads the folder again: it must be judged on
+// exactly the faces the first model was, after the same --unseen-by filter.
+TEST(Cli, EvaluateAgainstAModelOfAnotherInputSizeSeesTheSameFaces) {
+  MOODTUNE_REQUIRE_FER();
+  auto dir = test::temp_dir("cli-against-size");
+  test::copy_fer_faces(dir / "val", {"happy", "sad"}, 10);
+  const fs::path seen = fs::directory_iterator(dir / "val" / "sad")->path();
+  fs::create_directories(dir / "train" / "sad");
+  fs::copy_file(seen, dir / "train" / "sad" / "same-pixels.png");
+  LoadedModel small;
+  small.info = read_model_info(test::model_path());
+  small.info.net.width = 8;
+  small.info.net.input_size = 40;
+  torch::manual_seed(7);
+  small.net = make_emotion_net(small.info.net);
+  small.net->eval();
+  const std::string small_path = (dir / "small40.mtm").string();
+  save_model_file(small_path, small.net, small.info);
+
+  auto r = test::run_moodtune("evaluate --data " + (dir / "val").string() + " --unseen-by " + (dir / "train").string() +
+                              " --against " + small_path + " --json " + (dir / "r.json").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(test::slurp(dir / "r.json"));
+  EXPECT_EQ(j["unseen_by"]["left_out"], 1);
+  EXPECT_EQ(j["n"], 19) << "the face also in train/ is left out";
+  EXPECT_EQ(j["against"]["n"], 19) << "and the 40-pixel model does not see it either";
+  const double a = j["against"]["accuracy"]["a"], b = j["against"]["accuracy"]["b"];
+  EXPECT_DOUBLE_EQ(b, j["accuracy"].get<double>());
+  EXPECT_NEAR((b - a) * 19, j["against"]["only_b_right"].get<double>() - j["against"]["only_a_right"].get<double>(),
+              1e-9);
 }
 
 TEST(Cli, WatchSmoothsPerFaceOverAVideo) {
