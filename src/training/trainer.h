@@ -108,6 +108,11 @@ TrainResult train_model(const TrainParams& p, const TrainObserver& obs = {});
 TrainResult train_model(const TrainParams& p, const DataSplits& data, const TrainObserver& obs = {});
 TrainResult train_model(const TrainParams& p, const DataSplits& data, const EpochCallback& on_epoch);
 
+// The parameters as a checkpoint records them, to refuse a --resume that
+// changed them.
 nlohmann::json train_params_to_json(const TrainParams& p);
+// The same as a model file records them: paths under the home folder written
+// "~/..." (home_path.h), since model files travel.
+nlohmann::json train_params_for_model_file(const TrainParams& p);
 
 }  // namespace moodtune
