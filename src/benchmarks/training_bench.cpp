@@ -12,9 +12,7 @@
 
 namespace moodtune {
 namespace fs = std::filesystem;
-using bench_detail::Clock;
-using bench_detail::ms;
-using bench_detail::table_row;
+using namespace bench_detail;  // Clock, ms, table_row
 
 nlohmann::json bench_training(const TrainingBenchParams& p) {
   const std::string& fer = p.fer;
